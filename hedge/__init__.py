@@ -1,0 +1,20 @@
+"""hedge: how sure is this text, and who says so? Sentence hedging and attribution signals."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "load_model", "score_text", "train_model"]
+
+
+def __getattr__(name: str):
+    # Lazy, so that `import hedge` stays cheap for the CLI's start-up.
+    if name == "load_model":
+        from hedge.model import load_model
+
+        return load_model
+    if name in ("score_text", "train_model", "evaluate_data"):
+        from hedge import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'hedge' has no attribute {name!r}")

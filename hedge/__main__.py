@@ -1,0 +1,3 @@
+from hedge.cli import main
+
+main()

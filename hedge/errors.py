@@ -1,0 +1,40 @@
+"""Named exceptions and the wording of every user-facing error, in one place."""
+
+from __future__ import annotations
+
+
+class HedgeError(Exception):
+    """Base class: the CLI prints ``str(error)`` on one line and exits with code 2."""
+
+
+class ModelFormatError(HedgeError):
+    """A model file is missing, truncated, foreign or of another format version."""
+
+
+class DataFormatError(HedgeError):
+    """A labelled-data file has a malformed row; the message starts with ``FILE:LINE:``."""
+
+    def __init__(self, path: object, line: int | None, what: str) -> None:
+        where = f"{path}:{line}" if line is not None else f"{path}"
+        super().__init__(f"{where}: {what}")
+        self.path, self.line, self.what = path, line, what
+
+
+class InputError(HedgeError):
+    """A text input cannot be read (missing, binary, not UTF-8, a directory with nothing to score)."""
+
+
+class ConfigError(HedgeError):
+    """A configuration value is invalid."""
+
+
+# Message templates: kept here so the wording stays consistent.
+MODEL_MISSING = "no model at {path}: expected a hedge model directory with meta.json"
+MODEL_FOREIGN = "{path} is not a hedge model ({why})"
+MODEL_VERSION = ("{path} has model format version {found}; this hedge (version {hedge}) reads "
+                 "format {expected}. Retrain it with `hedge train` or use a matching hedge version")
+MODEL_CORRUPT = "{path} is damaged: {why}"
+INPUT_MISSING = "{path}: no such file or directory"
+INPUT_BINARY = "{path}: looks like a binary file, not text"
+INPUT_ENCODING = "{path}: not valid UTF-8 text (byte {offset}); convert it to UTF-8 first"
+INPUT_EMPTY_DIR = "{path}: no *.txt or *.md files in this directory"

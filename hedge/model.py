@@ -1,0 +1,259 @@
+"""The hedge model: scoring, and its safe, versioned file format.
+
+A model is a directory holding ``meta.json`` (what it is, how it was made, how well it did) and
+``weights.json`` (the linear models as plain lists). Nothing on the load path can run code from the
+files: they are parsed as JSON, checked against the format version, their digest and their shapes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from hedge import __version__, errors
+from hedge.features import cue_features, sentence_features
+from hedge.linear import LinearScorer, sigmoid
+from hedge.records import SentenceRecord, TextSpan
+from hedge.text import Span, split_sentences, tokenize
+
+FORMAT_NAME = "hedge-model"
+FORMAT_VERSION = 1
+META_FILE = "meta.json"
+WEIGHTS_FILE = "weights.json"
+MAX_FILE_BYTES = 256 * 1024 * 1024
+REPO_MODEL = Path(__file__).resolve().parent.parent / "model"
+
+
+@dataclass
+class SentenceScore:
+    """What the hedge models say about one sentence's text."""
+
+    hedge: float
+    hedged: bool
+    cues: list[TextSpan]
+
+
+@dataclass
+class HedgeModel:
+    """A trained hedge model: cue candidates, the token cue model and the sentence model."""
+
+    candidates: frozenset[str]
+    cue: LinearScorer
+    sentence: LinearScorer
+    threshold: float = 0.5
+    meta: dict[str, Any] = field(default_factory=dict)
+    attribution: Any = None  # hedge.attribution.AttributionModel, when trained
+
+    # -- scoring -----------------------------------------------------------------------------
+    def candidate_logits(self, text: str) -> tuple[list[Span], list[int], list[float]]:
+        """Token spans, the indices of candidate tokens and each candidate's cue logit."""
+        spans = tokenize(text)
+        tokens = [text[s:e] for s, e in spans]
+        lows = [t.lower() for t in tokens]
+        cands = [i for i, w in enumerate(lows) if w in self.candidates]
+        logits = [self.cue.decision(cue_features(tokens, lows, i)) for i in cands]
+        return spans, cands, logits
+
+    def score_text(self, text: str, threshold: float | None = None) -> SentenceScore:
+        """Score one sentence's text: probability, decision and cue spans."""
+        spans, cands, logits = self.candidate_logits(text)
+        prob = sigmoid(self.sentence.decision_dense(sentence_features(logits)))
+        hedged = prob >= (self.threshold if threshold is None else threshold)
+        cues: list[TextSpan] = []
+        if hedged and cands:
+            chosen = [i for i, x in zip(cands, logits) if x > 0.0]
+            if not chosen:
+                chosen = [cands[max(range(len(logits)), key=logits.__getitem__)]]
+            cues = _merge_adjacent(text, [spans[i] for i in chosen])
+        return SentenceScore(prob, hedged, cues)
+
+    def score(self, text: str, doc: str = "<text>", threshold: float | None = None,
+              lines: bool = False) -> list[SentenceRecord]:
+        """Split ``text`` (or take each line, with ``lines=True``) and score every sentence."""
+        units = _line_spans(text) if lines else split_sentences(text)
+        records = []
+        for index, (start, end) in enumerate(units):
+            sent = text[start:end]
+            s = self.score_text(sent, threshold)
+            records.append(SentenceRecord(doc, index, start, end, sent, s.hedge, s.hedged, s.cues))
+        if self.attribution is not None:
+            self.attribution.annotate(records)
+        return records
+
+
+def _merge_adjacent(text: str, spans: list[Span]) -> list[TextSpan]:
+    """Join cue tokens separated only by white space ("is thought") into one span."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and not text[merged[-1][1]:s].strip():
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    return [TextSpan(s, e, text[s:e]) for s, e in merged]
+
+
+def _line_spans(text: str) -> list[Span]:
+    """One span per line, empty lines included, without the line break."""
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append(Span(pos, pos + len(line.rstrip("\r"))))
+        pos += len(line) + 1
+    if text.endswith("\n"):
+        spans.pop()
+    return spans
+
+
+# -- file format --------------------------------------------------------------------------------
+def default_model_path() -> Path:
+    """The model shipped with the package (inside the wheel), or the repository's ``model/``."""
+    packaged = resources.files("hedge") / "_default_model"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return REPO_MODEL
+
+
+def save_model(model: HedgeModel, path: str | os.PathLike[str]) -> Path:
+    """Write ``model`` to directory ``path`` atomically: all files appear at once or none change."""
+    out = Path(path)
+    weights = {
+        "candidates": sorted(model.candidates),
+        "cue": model.cue.to_json(),
+        "sentence": model.sentence.to_json(),
+    }
+    if model.attribution is not None:
+        weights["attribution"] = model.attribution.to_json()
+    weights_bytes = _dump(weights)
+    meta = dict(model.meta)
+    meta.update({
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "threshold": model.threshold,
+        "files": {WEIGHTS_FILE: hashlib.sha256(weights_bytes).hexdigest()},
+    })
+    meta.setdefault("hedge_version", __version__)
+    files = {META_FILE: _dump(meta), WEIGHTS_FILE: weights_bytes}
+    _atomic_write_dir(out, files)
+    return out
+
+
+def _dump(obj: Any) -> bytes:
+    return (json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _atomic_write_dir(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a fresh sibling directory, then swap it in with renames."""
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise errors.HedgeError(f"{out} exists and is not a directory")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            _remove_tree(old)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        _remove_tree(tmp)
+        raise
+
+
+def _remove_tree(path: Path) -> None:
+    if path.is_dir():
+        for child in path.iterdir():
+            child.unlink()
+        path.rmdir()
+
+
+def _read_capped(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise errors.ModelFormatError(errors.MODEL_CORRUPT.format(
+            path=path, why=f"{size} bytes is larger than a hedge model can be"))
+    return path.read_bytes()
+
+
+def _parse_json(path: Path, data: bytes) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise errors.ModelFormatError(errors.MODEL_FOREIGN.format(
+            path=path, why=f"not JSON: {exc.__class__.__name__}")) from None
+
+
+def read_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check a model's ``meta.json`` (format name and version)."""
+    root = Path(path)
+    meta_path = root / META_FILE
+    if not root.exists():
+        raise errors.ModelFormatError(errors.MODEL_MISSING.format(path=root))
+    if not root.is_dir():
+        raise errors.ModelFormatError(errors.MODEL_FOREIGN.format(
+            path=root, why="a hedge model is a directory with meta.json and weights.json"))
+    if not meta_path.is_file():
+        raise errors.ModelFormatError(errors.MODEL_MISSING.format(path=root))
+    meta = _parse_json(meta_path, _read_capped(meta_path))
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise errors.ModelFormatError(errors.MODEL_FOREIGN.format(
+            path=meta_path, why=f"its format is not {FORMAT_NAME!r}"))
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise errors.ModelFormatError(errors.MODEL_VERSION.format(
+            path=root, found=meta.get("format_version"), expected=FORMAT_VERSION, hedge=__version__))
+    return meta
+
+
+def load_model(path: str | os.PathLike[str] | None = None) -> HedgeModel:
+    """Load a model directory (the shipped default when ``path`` is None), checking every part."""
+    root = Path(path) if path is not None else default_model_path()
+    meta = read_meta(root)
+    weights_path = root / WEIGHTS_FILE
+    if not weights_path.is_file():
+        raise errors.ModelFormatError(errors.MODEL_CORRUPT.format(path=root, why=f"{WEIGHTS_FILE} is missing"))
+    data = _read_capped(weights_path)
+    expected = (meta.get("files") or {}).get(WEIGHTS_FILE)
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise errors.ModelFormatError(errors.MODEL_CORRUPT.format(
+            path=root, why=f"{WEIGHTS_FILE} does not match the digest in {META_FILE} (truncated or edited)"))
+    weights = _parse_json(weights_path, data)
+    try:
+        candidates = weights["candidates"]
+        if not isinstance(candidates, list) or not all(isinstance(c, str) for c in candidates):
+            raise ValueError("candidates is not a list of words")
+        threshold = float(meta["threshold"])
+        if not (0.0 <= threshold <= 1.0) or math.isnan(threshold):
+            raise ValueError(f"threshold {threshold} is outside [0, 1]")
+        model = HedgeModel(
+            candidates=frozenset(candidates),
+            cue=LinearScorer.from_json(weights["cue"]),
+            sentence=LinearScorer.from_json(weights["sentence"]),
+            threshold=threshold,
+            meta=meta,
+        )
+        if "attribution" in weights:
+            from hedge.attribution import AttributionModel
+
+            model.attribution = AttributionModel.from_json(weights["attribution"])
+    except (KeyError, TypeError, ValueError) as exc:
+        why = f"missing part {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise errors.ModelFormatError(errors.MODEL_CORRUPT.format(path=root, why=why)) from None
+    return model
+
+
+def iter_model_files(path: Path) -> Iterable[Path]:
+    """The files that make up a model directory."""
+    return (path / META_FILE, path / WEIGHTS_FILE)

@@ -1,0 +1,226 @@
+"""Training: fit the cue model and the sentence model with scikit-learn, then export plain weights.
+
+The cue model is a logistic regression over the context features of every *candidate* token (a word of
+the cue lexicon, or one seen inside a cue span in the training data). Its target is "this token is part
+of a cue span" when the data marks cues, and the sentence label otherwise. The sentence model is a
+logistic regression over the sentence's candidate logits (max, second, count), fitted on out-of-fold
+logits so that its probabilities are calibrated on tokens the cue model did not see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+from hedge import __version__
+from hedge.features import cue_families, cue_features, sentence_features
+from hedge.linear import LinearScorer
+from hedge.model import HedgeModel
+from hedge.readers import Example
+from hedge.text import tokenize
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every training setting; saved in the model's meta.json."""
+
+    c_cue: float = 0.5
+    c_sentence: float = 1.0
+    folds: int = 5
+    min_cue_count: int = 2
+    min_cue_rate: float = 0.05
+    min_feature_count: int = 2
+    seed: int = 0
+    threshold: float | None = None  # None: choose the F1-best threshold on dev (or out-of-fold)
+
+
+@dataclass
+class _Instances:
+    features: list[list[str]]
+    labels: list[int]
+    sentence_of: list[int]
+
+
+def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str], list[str]]:
+    spans = tokenize(text)
+    toks = [text[s:e] for s, e in spans]
+    return spans, toks, [t.lower() for t in toks]
+
+
+def choose_candidates(examples: Sequence[Example], config: TrainConfig) -> frozenset[str]:
+    """Lexicon words plus words seen inside cue spans often enough to be worth scoring."""
+    in_cue: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for ex in examples:
+        spans, _, lows = _tokens(ex.text)
+        total.update(lows)
+        for (s, e), w in zip(spans, lows):
+            if ex.cues and any(s < ce and e > cs for cs, ce in ex.cues) and w[:1].isalpha():
+                in_cue[w] += 1
+    learned = {w for w, n in in_cue.items()
+               if n >= config.min_cue_count and n / total[w] >= config.min_cue_rate}
+    return frozenset(cue_families()) | frozenset(learned)
+
+
+def _instances(examples: Sequence[Example], candidates: frozenset[str]) -> _Instances:
+    feats, labels, owner = [], [], []
+    for n, ex in enumerate(examples):
+        spans, toks, lows = _tokens(ex.text)
+        for i, w in enumerate(lows):
+            if w not in candidates:
+                continue
+            if ex.cues is None:
+                label = ex.hedged
+            else:
+                s, e = spans[i]
+                label = any(s < ce and e > cs for cs, ce in ex.cues)
+            feats.append(cue_features(toks, lows, i))
+            labels.append(int(label))
+            owner.append(n)
+    return _Instances(feats, labels, owner)
+
+
+def _vectorize(feature_lists: list[list[str]], min_count: int):
+    from sklearn.feature_extraction import DictVectorizer
+
+    counts = Counter(f for fl in feature_lists for f in set(fl))
+    keep = {f for f, c in counts.items() if c >= min_count}
+    vec = DictVectorizer(dtype=float, sort=True)
+    matrix = vec.fit_transform([{f: 1.0 for f in fl if f in keep} for fl in feature_lists])
+    return vec, _int32(matrix)
+
+
+def _int32(matrix):
+    """liblinear takes only 32-bit sparse indices."""
+    matrix = matrix.tocsr()
+    matrix.indices = matrix.indices.astype("int32")
+    matrix.indptr = matrix.indptr.astype("int32")
+    return matrix
+
+
+def _logistic(c: float, seed: int):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=2000)
+
+
+def _export(vec, clf) -> LinearScorer:
+    names = vec.get_feature_names_out()
+    weights = {str(n): float(f"{w:.6g}") for n, w in zip(names, clf.coef_[0]) if abs(w) >= 1e-6}
+    return LinearScorer(weights, float(f"{clf.intercept_[0]:.6g}"))
+
+
+def _sentence_rows(n_sentences: int, owner: list[int], logits) -> list[dict[str, float]]:
+    per: list[list[float]] = [[] for _ in range(n_sentences)]
+    for sent, logit in zip(owner, logits):
+        per[sent].append(float(logit))
+    return [sentence_features(x) for x in per]
+
+
+def data_digest(examples: Sequence[Example]) -> str:
+    """A SHA-256 over the training examples' texts and labels, in order."""
+    h = hashlib.sha256()
+    for ex in examples:
+        h.update(json.dumps([ex.text, ex.hedged, ex.cues], ensure_ascii=False).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def best_threshold(labels: Sequence[bool], probs: Sequence[float]) -> float:
+    """The threshold in [0.05, 0.95] with the best F1; ties go to the one nearest 0.5."""
+    from sklearn.metrics import f1_score
+
+    grid = [round(0.05 + 0.01 * i, 2) for i in range(91)]
+    scored = [(f1_score(labels, [p >= t for p in probs], zero_division=0.0), -abs(t - 0.5), t)
+              for t in grid]
+    return max(scored)[2]
+
+
+def train(examples: Sequence[Example], config: TrainConfig | None = None,
+          dev: dict[str, Sequence[Example]] | None = None,
+          progress: Progress | None = None) -> HedgeModel:
+    """Fit a :class:`HedgeModel` on ``examples``; ``dev`` sets pick the threshold and give metrics."""
+    from sklearn.model_selection import GroupKFold
+
+    config = config or TrainConfig()
+    say = progress or (lambda msg: None)
+    if not examples:
+        raise ValueError("no training examples")
+    labels = [ex.hedged for ex in examples]
+    if all(labels) or not any(labels):
+        raise ValueError("training data needs both hedged and not-hedged sentences")
+    say(f"choosing cue candidates from {len(examples)} sentences")
+    candidates = choose_candidates(examples, config)
+    inst = _instances(examples, candidates)
+    if len(set(inst.labels)) < 2:
+        raise ValueError("no candidate token is labelled both ways; the data has too few cues")
+    say(f"vectorizing {len(inst.labels)} candidate tokens")
+    vec, matrix = _vectorize(inst.features, config.min_feature_count)
+
+    # Out-of-fold cue logits for the sentence model.
+    groups = [examples[n].doc for n in inst.sentence_of]
+    n_groups = len(set(groups))
+    folds = min(config.folds, n_groups)
+    oof = [0.0] * len(inst.labels)
+    if folds >= 2:
+        for k, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(matrix, inst.labels, groups)):
+            say(f"cue model, fold {k + 1}/{folds}")
+            ys = [inst.labels[i] for i in tr]
+            if len(set(ys)) < 2:
+                continue
+            clf = _logistic(config.c_cue, config.seed).fit(matrix[tr], ys)
+            for i, x in zip(te, clf.decision_function(matrix[te])):
+                oof[i] = float(x)
+    say("cue model, all data")
+    cue_clf = _logistic(config.c_cue, config.seed).fit(matrix, inst.labels)
+    if folds < 2:
+        oof = [float(x) for x in cue_clf.decision_function(matrix)]
+    cue = _export(vec, cue_clf)
+
+    say("sentence model")
+    rows = _sentence_rows(len(examples), inst.sentence_of, oof)
+    from sklearn.feature_extraction import DictVectorizer
+
+    svec = DictVectorizer(dtype=float, sort=True)
+    smatrix = _int32(svec.fit_transform(rows))
+    sent_clf = _logistic(config.c_sentence, config.seed).fit(smatrix, labels)
+    sentence = _export(svec, sent_clf)
+
+    model = HedgeModel(candidates=candidates, cue=cue, sentence=sentence, threshold=0.5)
+    dev_sets = {k: v for k, v in (dev or {}).items() if v}
+    if config.threshold is not None:
+        model.threshold = config.threshold
+    elif dev_sets:
+        pooled = [ex for exs in dev_sets.values() for ex in exs]
+        model.threshold = best_threshold([ex.hedged for ex in pooled],
+                                         [model.score_text(ex.text).hedge for ex in pooled])
+    else:
+        oof_probs = sent_clf.predict_proba(smatrix)[:, 1]
+        model.threshold = best_threshold(labels, [float(p) for p in oof_probs])
+    say(f"threshold {model.threshold}")
+
+    from hedge.evaluate import evaluate_hedging
+
+    model.meta = {
+        "hedge_version": __version__,
+        "trained_with": _library_versions(),
+        "labels": {"hedged": [False, True]},
+        "data": {"sentences": len(examples), "hedged": sum(labels), "digest": data_digest(examples)},
+        "config": asdict(config),
+        "metrics": {name: evaluate_hedging(model, exs) for name, exs in dev_sets.items()},
+    }
+    return model
+
+
+def _library_versions() -> dict[str, str]:
+    import numpy
+    import sklearn
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__}
