@@ -148,9 +148,12 @@ def train(
         sources = [DataSource(name="data", paths=tuple(data), dev=tuple(dev or ()),
                               dev_fraction=dev_fraction, fmt=fmt, split=split)]
     progress = None if quiet else (lambda msg: typer.echo(f"hedge: {msg}", err=True))
+    from hedge.evaluate import metric_lines
+
     model = train_model(sources, out, train_cfg, progress=progress)
-    for name, m in model.meta.get("metrics", {}).items():
-        typer.echo(f"dev {name}: precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  (n={m['n']})")
+    for name, tasks in model.meta.get("metrics", {}).items():
+        typer.echo(f"dev set {name}:")
+        typer.echo("\n".join("  " + line for line in metric_lines(tasks)))
     typer.echo(f"wrote {out}")
 
 
@@ -175,18 +178,10 @@ def evaluate(
     if fmt == "json":
         typer.echo(json.dumps(result, indent=1))
         return
-    for task, m in result["tasks"].items():
-        typer.echo(f"{task}: n={m['n']}")
-        for key in ("precision", "recall", "f1", "accuracy", "macro_f1"):
-            if key in m:
-                typer.echo(f"  {key:<10} {m[key]:.4f}")
-        cm = m.get("confusion")
-        if cm:
-            width = max(len(x) for x in cm["labels"]) + 2
-            typer.echo("  confusion (rows: gold, columns: predicted)")
-            typer.echo("  " + " " * width + "".join(f"{x:>{width}}" for x in cm["labels"]))
-            for label, row in zip(cm["labels"], cm["matrix"]):
-                typer.echo("  " + f"{label:>{width}}" + "".join(f"{v:>{width}}" for v in row))
+    from hedge.evaluate import metric_lines
+
+    typer.echo(f"{result['examples']} sentences, threshold {result['threshold']}")
+    typer.echo("\n".join(metric_lines(result["tasks"])))
 
 
 def main() -> None:

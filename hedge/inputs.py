@@ -48,6 +48,8 @@ def expand_inputs(given: list[str]) -> list[TextInput]:
 
 def decode_text(data: bytes, name: str) -> str:
     """Decode ``data`` as UTF-8 (or BOM-marked UTF-16), refusing binary and invalid bytes."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise errors.InputError(errors.INPUT_BINARY.format(path=name))  # UTF-32 is not read
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")

@@ -12,7 +12,6 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -64,6 +63,8 @@ class HedgeModel:
 
     def score_text(self, text: str, threshold: float | None = None) -> SentenceScore:
         """Score one sentence's text: probability, decision and cue spans."""
+        if not text.strip():
+            return SentenceScore(0.0, False, [])
         spans, cands, logits = self.candidate_logits(text)
         prob = sigmoid(self.sentence.decision_dense(sentence_features(logits)))
         hedged = prob >= (self.threshold if threshold is None else threshold)
@@ -102,6 +103,8 @@ def _merge_adjacent(text: str, spans: list[Span]) -> list[TextSpan]:
 
 def _line_spans(text: str) -> list[Span]:
     """One span per line, empty lines included, without the line break."""
+    if not text:
+        return []
     spans, pos = [], 0
     for line in text.split("\n"):
         spans.append(Span(pos, pos + len(line.rstrip("\r"))))
@@ -154,6 +157,8 @@ def _atomic_write_dir(out: Path, files: dict[str, bytes]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists() and not out.is_dir():
         raise errors.HedgeError(f"{out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not _is_model_dir(out):
+        raise errors.HedgeError(f"{out} is a directory that is not a hedge model; refusing to replace it")
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         for name, data in files.items():
@@ -171,6 +176,18 @@ def _atomic_write_dir(out: Path, files: dict[str, bytes]) -> None:
     except BaseException:
         _remove_tree(tmp)
         raise
+
+
+def _is_model_dir(path: Path) -> bool:
+    """Whether ``path`` holds a hedge model and nothing else (so replacing it loses nothing)."""
+    names = {p.name for p in path.iterdir()}
+    if not names <= {META_FILE, WEIGHTS_FILE} or META_FILE not in names:
+        return False
+    try:
+        read_meta(path)
+    except errors.ModelFormatError:
+        return False
+    return True
 
 
 def _remove_tree(path: Path) -> None:
@@ -191,7 +208,7 @@ def _read_capped(path: Path) -> bytes:
 def _parse_json(path: Path, data: bytes) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise errors.ModelFormatError(errors.MODEL_FOREIGN.format(
             path=path, why=f"not JSON: {exc.__class__.__name__}")) from None
 
@@ -225,7 +242,8 @@ def load_model(path: str | os.PathLike[str] | None = None) -> HedgeModel:
     if not weights_path.is_file():
         raise errors.ModelFormatError(errors.MODEL_CORRUPT.format(path=root, why=f"{WEIGHTS_FILE} is missing"))
     data = _read_capped(weights_path)
-    expected = (meta.get("files") or {}).get(WEIGHTS_FILE)
+    files = meta.get("files")
+    expected = files.get(WEIGHTS_FILE) if isinstance(files, dict) else None
     if hashlib.sha256(data).hexdigest() != expected:
         raise errors.ModelFormatError(errors.MODEL_CORRUPT.format(
             path=root, why=f"{WEIGHTS_FILE} does not match the digest in {META_FILE} (truncated or edited)"))
@@ -253,7 +271,3 @@ def load_model(path: str | os.PathLike[str] | None = None) -> HedgeModel:
         raise errors.ModelFormatError(errors.MODEL_CORRUPT.format(path=root, why=why)) from None
     return model
 
-
-def iter_model_files(path: Path) -> Iterable[Path]:
-    """The files that make up a model directory."""
-    return (path / META_FILE, path / WEIGHTS_FILE)

@@ -30,7 +30,7 @@ class Example:
     """A labelled sentence. ``cues`` is None when the data marks no cue spans."""
 
     text: str
-    hedged: bool
+    hedged: bool | None  # None: the data does not label hedging (attribution-only corpora)
     cues: list[tuple[int, int]] | None = None
     doc: str = ""
     origin: str = ""
@@ -66,7 +66,7 @@ def detect_format(path: Path) -> str:
     if known:
         return known
     with open(path, "rb") as fh:
-        head = fh.read(4096).decode("utf-8", errors="replace")
+        head = fh.read(4096).decode("utf-8-sig", errors="replace")
     if suffix == ".xml" or head.lstrip().startswith("<"):
         if "<Sentence" in head or "Uncertainty" in head:
             return "szeged"
@@ -135,8 +135,13 @@ def _span(value: object, text: str, path: Path, line: int, what: str) -> tuple[i
     return start, end
 
 
+def _lines(path: Path) -> list[str]:
+    """Lines split at newlines only: str.splitlines would also split at U+2028, which JSON allows in strings."""
+    return [line.removesuffix("\r") for line in _read_text(path).split("\n")]
+
+
 def read_jsonl(path: Path) -> Iterator[Example]:
-    for lineno, raw in enumerate(_read_text(path).splitlines(), 1):
+    for lineno, raw in enumerate(_lines(path), 1):
         if not raw.strip():
             continue
         try:
@@ -213,7 +218,7 @@ def read_tsv(path: Path) -> Iterator[Example]:
 
 # -- fastText ------------------------------------------------------------------------------------
 def read_fasttext(path: Path) -> Iterator[Example]:
-    for lineno, raw in enumerate(_read_text(path).splitlines(), 1):
+    for lineno, raw in enumerate(_lines(path), 1):
         if not raw.strip():
             continue
         labels, words = [], raw.split()

@@ -1,9 +1,23 @@
 """Sentence splitting and tokenization with character offsets into the original text.
 
 Rules, not a model: a boundary is a sentence-final mark (``.``, ``!``, ``?``, ``…``), with any closing
-quotes or brackets after it, followed by white space and something that can start a sentence. A blank
-line always ends a sentence, so a headline without a full stop stays on its own. Abbreviations and
-initials (word lists in ``hedge/data/abbreviations.txt``) do not end sentences.
+quotes, brackets or numbered references (``[12]``) after it, followed by white space and something that
+can start a sentence: a capital, a digit or a currency sign, possibly after opening quotes or brackets,
+or, after a full stop, a lower-case word with a capital or digit inside it ("mRNA", "p53", "eBay").
+A blank line always ends a sentence, so a headline without a full stop stays on its own; a new line
+that starts with a bullet ("-", "*", "•") or a list number ("2.", "3)") ends one too.
+
+Full stops after abbreviations (word lists in ``hedge/data/``) are handled in three ways:
+
+* ``abbreviations.txt``: never a boundary ("Dr. Smith", "e.g. this", "Fig. 2"); "No." only before a
+  number, so "The answer was no. The" still splits.
+* ``abbreviations_final.txt``, dotted acronyms ("U.S.", "D.C.") and single capital initials ("J.",
+  "cyclosporin A."): a boundary only when the next word is a common sentence opener ("in the U.S. The
+  next day", but "the U.S. Supreme Court", "George W. Bush").
+* A single lower-case letter ("6 h. The") is a boundary before a capital but not before a number
+  ("p. 215").
+
+A sentence that would hold nothing but a list number ("1." or "2 .") is joined to the text after it.
 """
 
 from __future__ import annotations
@@ -12,7 +26,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from hedge.lexicon import load_words
+from hedge.lexicon import load_table, load_words
 
 
 class Span(NamedTuple):
@@ -22,73 +36,142 @@ class Span(NamedTuple):
     end: int
 
 
-# A candidate end: the mark(s), closing quotes/brackets, then the white space after them.
-_END = re.compile(r"""(?:\.{2,}|…|[.!?]+)['"’”»)\]]*(?=(\s+))""")
+# A candidate end: the mark(s), closing quotes/brackets, numbered references, then white space.
+_END = re.compile(r"""(?:\.{2,}|…|[.!?]+)['"’”»)\]]*(?:\[\d{1,3}(?:[,–-]\d{1,3})*\])*(?=\s)""")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# A line that starts with a bullet or a list number: the line break before it ends a sentence.
+_BULLET_LINE = re.compile(r"\n[ \t\r\f\v]*(?:[-*•·▪◦‣]|\d{1,3}[.)])[ \t]")
 _TOKEN = re.compile(r"\w+(?:[’'\-.&]\w+)*|[^\w\s]")
-# What may begin the next sentence: an upper-case letter, a digit, or opening punctuation.
-_STARTER = re.compile(r"""['"‘“«(\[]*[^\W\d_]""")
+# What follows the white space: opening punctuation, then the first letter, digit or currency sign.
+_NEXT = re.compile(r"""\s*([(\[]?)['"‘“«¿¡(\[]*([^\W_]|[$€£¥])""")
+_NEXT_WORD = re.compile(r"\w+(?:[-’']\w+)*(\.?)")
 _WORD_BEFORE = re.compile(r"([\w.\-’']+)$")
+_LAST_WORD = re.compile(r"([^\W\d_]+)[^\w\s]*\s+$")
+_ITEM_LABEL = re.compile(r"\((?:\d{1,2}|[a-zA-Z]|[ivx]{2,4})\)\s")
+_DOTTED = re.compile(r"(?:[a-z]\.-?)+[a-z]")
+_LIST_NUMBER = re.compile(r"\(?(?:\d{1,3}|[IVX]{1,5}|[ivx]{1,5})\s?\)?\.")
+# Capitalised, these words usually open a sentence rather than continue a name ("U.S. The").
+_OPENERS = frozenset("""
+a an the this that these those his her its their our my your some any no not each every all both
+many most several such other another one two three i you he she it we they there here
+in on at by for from with into about as after before since during under over between through among
+within without despite according unlike like following given
+and or but so yet if when while although though because where what which who how why whether
+however moreover furthermore thus therefore hence meanwhile nevertheless nonetheless instead
+indeed also still then now today yesterday finally first second third next last later earlier
+again only even just perhaps maybe rather similarly likewise consequently accordingly overall
+is are was were be has have had do does did will would can could may might should must shall
+to of let please yes no
+""".split())
+# Lower-case words after which a capital initial starts a name: "said J. Smith".
+_NAME_INTRODUCERS = frozenset({"said", "says", "told", "wrote", "asked", "named", "called"})
 
 
 @lru_cache(maxsize=1)
-def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
-    """(abbreviations that never end a sentence, those that end one only before a capital)."""
-    return load_words("abbreviations.txt"), load_words("abbreviations_final.txt")
+def _abbreviations() -> tuple[frozenset[str], ...]:
+    """(never a boundary; not a boundary before a number; a boundary before an opener; a boundary
+    before a capital; capitalised words that continue a sentence after one of the latter)."""
+    final = load_table("abbreviations_final.txt")
+    never = load_table("abbreviations.txt")
+    return (frozenset(w for w, kind in never.items() if kind != "number"),
+            frozenset(w for w, kind in never.items() if kind == "number"),
+            frozenset(w for w, kind in final.items() if kind != "capital"),
+            frozenset(w for w, kind in final.items() if kind == "capital"),
+            load_words("continuations.txt"))
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
-    """Whether the full stop at ``dot`` belongs to an abbreviation or an initial."""
-    m = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
-    if not m:
+def _next_word_opens(text: str, start: int) -> bool:
+    """Whether the word at ``start`` is a capitalised sentence opener and not an initial ("A.")."""
+    m = _NEXT_WORD.match(text, start)
+    if not m or not text[start].isupper():
         return False
-    word = m.group(1).lower().rstrip(".")
-    never_final, _ = _abbreviations()
-    if word in never_final:
-        return True
-    # Initials and dotted acronyms: "J.", "U.S", "a.m".
-    if len(word) == 1 and word.isalpha():
-        return True
-    return bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+    if m.end() - start == 2 and m.group(1):  # "J. A. Smith": the next word is an initial itself
+        return False
+    word = text[start:m.end()].rstrip(".").lower()
+    return word in _OPENERS
 
 
-def _boundary_ok(text: str, mark_start: int, mark: str, next_start: int) -> bool:
-    nxt = text[next_start:next_start + 4]
+def _after_label(text: str, letter: int, start: int) -> bool:
+    """Whether the capital ``letter`` labels a thing ("cyclosporin A.", "NF-kappa B.", "Plan B.") and
+    the capitalised word at ``start`` opens a new sentence ("Activation of ...").
+
+    A label follows a lower-case content word; a name's initial follows a capitalised first name or a
+    word such as "by". A next word followed by another capitalised one ("economist J. Bradford
+    DeLong") is taken for a name."""
+    if text[letter] in "NSEW":
+        return False  # "denounce N. Korea test": a compass point
+    before = _LAST_WORD.search(text, max(0, letter - 40), letter)
+    if not before or not before.group(1).islower() or before.group(1) in _OPENERS \
+            or before.group(1) in _NAME_INTRODUCERS:
+        return False
+    m = _NEXT_WORD.match(text, start)
+    if not m or m.group(1):
+        return False
+    after = text[m.end():m.end() + 3]
+    return after[:1].isspace() and after.strip()[:1].islower()
+
+
+def _boundary_ok(text: str, mark_start: int, mark: str, gap_end: int) -> bool:
+    """Whether ``mark`` (a final mark with any closing quotes, brackets or references) at
+    ``mark_start``, followed by white space up to ``gap_end``, ends a sentence."""
+    nxt = _NEXT.match(text, gap_end)
     if not nxt:
-        return True
-    if mark.startswith(".") and not mark.startswith(".."):
-        if _is_abbreviation(text, mark_start):
-            word = _WORD_BEFORE.search(text, max(0, mark_start - 40), mark_start)
-            _, final_ok = _abbreviations()
-            # "in the U.S. The next day": an acronym that can close a sentence before a capital.
-            if not (word and word.group(1).lower().rstrip(".") in final_ok and nxt[:1].isupper()):
-                return False
-            following = re.match(r"\w+", text[next_start:next_start + 12])
-            if following and following.group(0).lower() in load_words("continuations.txt"):
-                return False  # "at 5 p.m. Monday", "10 a.m. GMT"
-    if _STARTER.match(nxt) or nxt[:1].isdigit():
-        first = _STARTER.match(nxt)
-        if first and nxt[first.end() - 1].islower() and mark[0] in ".…":
-            return False  # "... and then" or "e.g. this": the next word is lower-case
-        return True
-    return mark[0] in "!?" and nxt[:1].isalpha()
+        return False  # a dash, a symbol or a closing mark follows
+    first, at = nxt.group(2), nxt.start(2)
+    lower = first.islower()
+    if nxt.group(1):
+        if _ITEM_LABEL.match(text, nxt.start(1)):
+            return True  # "... as shown. (b) The ...": a list label opens a sentence
+        if not first.isalpha():
+            return False  # "(1998)" or "[12]": a bracketed number stays with what comes before
+    if mark[0] != "." or mark.startswith(".."):
+        return not lower  # "!", "?", "...", "…": '"Really?" she asked.' is one sentence
+    m = _WORD_BEFORE.search(text, max(0, mark_start - 40), mark_start)
+    raw = m.group(1).strip(".-’'") if m else ""
+    word = raw.lower()
+    never, before_number, final, final_capital, continuations = _abbreviations()
+    if mark != ".":  # closing quotes or brackets follow the full stop
+        return not lower and not (len(word) > 1 and word in never)  # but "(Texas Sen.) Ted Cruz"
+    if len(raw) == 1 and raw.isupper():
+        # An initial or a label: "J. Smith", "George W. Bush", but "vitamin C. The".
+        return not lower and (_next_word_opens(text, at) or _after_label(text, mark_start - 1, at))
+    if word in never or (word in before_number and first.isdigit()):
+        return False  # "Dr. Smith", "e.g. this", "No. 10"; but "the answer was no. The"
+    if len(word) == 1 and word.isalpha():
+        return not lower and not first.isdigit()  # "6 h. The" but "p. 215"
+    if word in final_capital:  # "at 5 p.m. Officials said" but "at 5 p.m. Monday"
+        w = _NEXT_WORD.match(text, at)
+        return (not lower and not first.isdigit() and bool(w) and not (w.end() - at == 2 and w.group(1))
+                and w.group(0).rstrip(".").lower() not in continuations)
+    if word in final or _DOTTED.fullmatch(word):
+        return _next_word_opens(text, at)  # "in the U.S. The next day" but "the U.S. Supreme Court"
+    if lower:
+        # "... found. mRNA levels rose": a lower-case word with a capital or digit inside.
+        w = _NEXT_WORD.match(text, at)
+        return bool(w) and any(c.isupper() or c.isdigit() for c in w.group(0))
+    return True
 
 
 def split_sentences(text: str) -> list[Span]:
     """Split ``text`` into sentence spans, in order, trimmed of surrounding white space."""
-    cuts: list[int] = []
-    for m in _BLANK_LINE.finditer(text):
-        cuts.append(m.start())
-    for m in _END.finditer(text):
-        mark = m.group(0)
-        if _boundary_ok(text, m.start(), mark, m.end() + len(m.group(1))):
-            cuts.append(m.end())
-    cuts.sort()
+    forced = [m.start() for m in _BLANK_LINE.finditer(text)]
+    if "\n" in text:
+        forced += [m.start() for m in _BULLET_LINE.finditer(text)]
+    ends = [m.end() for m in _END.finditer(text) if _boundary_ok(text, m.start(), m.group(0), m.end())]
     spans: list[Span] = []
     start = 0
+    if forced:
+        forced_set = set(forced)
+        cuts = sorted(set(forced) | set(ends))
+    else:
+        forced_set = set()
+        cuts = ends
     for cut in [*cuts, len(text)]:
         span = _trim(text, start, cut)
         if span:
+            if (cut not in forced_set and cut != len(text) and span.end - span.start <= 7
+                    and _LIST_NUMBER.fullmatch(text, span.start, span.end)):
+                continue  # "1." or "2 ." alone: a list number that belongs to what follows
             spans.append(span)
         start = max(start, cut)
     return spans

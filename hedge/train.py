@@ -38,6 +38,9 @@ class TrainConfig:
     min_feature_count: int = 2
     seed: int = 0
     threshold: float | None = None  # None: choose the F1-best threshold on dev (or out-of-fold)
+    c_attribution: float = 0.1
+    c_source: float = 1.0
+    source_bias: float = 1.0
 
 
 @dataclass
@@ -150,8 +153,9 @@ def train(examples: Sequence[Example], config: TrainConfig | None = None,
 
     config = config or TrainConfig()
     say = progress or (lambda msg: None)
+    all_examples, examples = examples, [ex for ex in examples if ex.hedged is not None]
     if not examples:
-        raise ValueError("no training examples")
+        raise ValueError("no training examples labelled for hedging")
     labels = [ex.hedged for ex in examples]
     if all(labels) or not any(labels):
         raise ValueError("training data needs both hedged and not-hedged sentences")
@@ -194,10 +198,11 @@ def train(examples: Sequence[Example], config: TrainConfig | None = None,
 
     model = HedgeModel(candidates=candidates, cue=cue, sentence=sentence, threshold=0.5)
     dev_sets = {k: v for k, v in (dev or {}).items() if v}
+    hedge_dev = [ex for exs in dev_sets.values() for ex in exs if ex.hedged is not None]
     if config.threshold is not None:
         model.threshold = config.threshold
-    elif dev_sets:
-        pooled = [ex for exs in dev_sets.values() for ex in exs]
+    elif hedge_dev:
+        pooled = hedge_dev
         model.threshold = best_threshold([ex.hedged for ex in pooled],
                                          [model.score_text(ex.text).hedge for ex in pooled])
     else:
@@ -205,7 +210,16 @@ def train(examples: Sequence[Example], config: TrainConfig | None = None,
         model.threshold = best_threshold(labels, [float(p) for p in oof_probs])
     say(f"threshold {model.threshold}")
 
-    from hedge.evaluate import evaluate_hedging
+    from hedge.attribution_train import train_attribution
+    from hedge.evaluate import evaluate_all
+
+    model.attribution = train_attribution(
+        all_examples, [ex for exs in dev_sets.values() for ex in exs], c_sentence=config.c_attribution,
+        c_tagger=config.c_source, source_bias=config.source_bias, seed=config.seed,
+        min_count=config.min_feature_count, progress=say)
+    attribution_origin = "trained"
+    if model.attribution is None:
+        model.attribution, attribution_origin = _inherited_attribution()
 
     model.meta = {
         "hedge_version": __version__,
@@ -213,9 +227,22 @@ def train(examples: Sequence[Example], config: TrainConfig | None = None,
         "labels": {"hedged": [False, True]},
         "data": {"sentences": len(examples), "hedged": sum(labels), "digest": data_digest(examples)},
         "config": asdict(config),
-        "metrics": {name: evaluate_hedging(model, exs) for name, exs in dev_sets.items()},
+        "attribution": attribution_origin,
+        "metrics": {name: evaluate_all(model, exs)["tasks"] for name, exs in dev_sets.items()},
     }
     return model
+
+
+def _inherited_attribution():
+    """The shipped model's attribution part, for data that labels hedging only."""
+    from hedge.errors import ModelFormatError
+    from hedge.model import load_model
+
+    try:
+        base = load_model()
+    except ModelFormatError:
+        return None, "none (no attribution labels in the data and no default model to inherit from)"
+    return base.attribution, f"inherited from the default model (data digest {base.meta['data']['digest'][:12]})"
 
 
 def _library_versions() -> dict[str, str]:

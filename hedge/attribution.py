@@ -1,0 +1,305 @@
+"""Attribution: is a sentence's claim credited to a source, which words name it, named or vague.
+
+Four small linear models, trained in :mod:`hedge.attribution_train`:
+
+- ``sentence``: attributed or not, over verbs of saying, quotation marks, "according to", reportive
+  adverbs and the words around them.
+- ``source``: a token tagger (B / I / O) for the words that name the source.
+- ``kind``: named or vague, over the source span's words (head word, determiner, capitals).
+- ``assertion``: a checkable claim, or a question / headline fragment / bare quotation.
+
+A pronoun source ("He said") takes the kind of the nearest earlier named source in the document, and
+is vague when there is none. Flags follow from the labels (see :func:`flags_for`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from hedge.features import BOS, EOS, shape, word_class
+from hedge.lexicon import load_words
+from hedge.linear import LinearScorer, sigmoid
+from hedge.records import SentenceRecord, TextSpan
+from hedge.text import Span, tokenize
+
+TAGS = ("O", "B", "I")
+# source_bias is added to the tagger's B score: above 0 it starts more source spans (recall over precision).
+DEFAULT_THRESHOLDS = {"sentence": 0.5, "kind": 0.5, "assertion": 0.5, "source_bias": 0.0}
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
+_QUOTES = frozenset('"“”«»')
+
+
+@lru_cache(maxsize=1)
+def reporting_words() -> frozenset[str]:
+    return load_words("reporting_verbs.txt")
+
+
+@lru_cache(maxsize=1)
+def vague_heads() -> frozenset[str]:
+    return load_words("vague_sources.txt")
+
+
+@dataclass
+class Tokens:
+    """A sentence's tokens: spans, texts and lower-cased texts."""
+
+    spans: list[Span]
+    texts: list[str]
+    lows: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> "Tokens":
+        spans = tokenize(text)
+        texts = [text[s:e] for s, e in spans]
+        return cls(spans, texts, [t.lower() for t in texts])
+
+
+# -- features ------------------------------------------------------------------------------------
+def sentence_features(tok: Tokens) -> list[str]:
+    """Features for "is this sentence attributed": reporting words in context, quotes, n-grams."""
+    lows, texts = tok.lows, tok.texts
+    reporting = reporting_words()
+    feats = []
+    n = len(lows)
+    has_quote = False
+    for i, w in enumerate(lows):
+        feats.append("u=" + w)
+        if i + 1 < n:
+            feats.append("b=" + w + "|" + lows[i + 1])
+        if texts[i] in _QUOTES:
+            has_quote = True
+        if w in reporting:
+            pc = word_class(texts[i - 1], lows[i - 1]) if i > 0 else BOS
+            nc = word_class(texts[i + 1], lows[i + 1]) if i + 1 < n else EOS
+            feats += ["rv", "rv|pc=" + pc, "rv|nc=" + nc, "rv=" + w + "|" + pc, "rv=" + w + "|" + nc]
+    classes = [BOS, *(word_class(t, w) for t, w in zip(texts, lows)), EOS]
+    for i in range(len(classes) - 1):
+        feats.append("c2=" + classes[i] + "|" + classes[i + 1])
+        if i + 2 < len(classes):
+            feats.append("c3=" + classes[i] + "|" + classes[i + 1] + "|" + classes[i + 2])
+    for i, w in enumerate(lows):
+        feats.append("cw=" + classes[i] + "|" + w)
+        feats.append("wc=" + w + "|" + classes[i + 2])
+    if has_quote:
+        feats.append("quote")
+    if n:
+        feats.append("end=" + (texts[-1] if not texts[-1][0].isalnum() else "word"))
+    return feats
+
+
+def source_token_features(tok: Tokens, i: int, rv_positions: Sequence[int], quoted: Sequence[bool]) -> list[str]:
+    """Features of token ``i`` for the source tagger."""
+    lows, texts = tok.lows, tok.texts
+    n = len(lows)
+    w = lows[i]
+    sh = shape(texts[i]) if i else "first-" + shape(texts[i])
+    p1 = lows[i - 1] if i > 0 else BOS
+    n1 = lows[i + 1] if i + 1 < n else EOS
+    pc1 = word_class(texts[i - 1], p1) if i > 0 else BOS
+    nc1 = word_class(texts[i + 1], n1) if i + 1 < n else EOS
+    after = next((p - i for p in rv_positions if p > i), None)
+    before = next((i - p for p in reversed(rv_positions) if p < i), None)
+    da = "none" if after is None else str(min(after, 6))
+    db = "none" if before is None else str(min(before, 6))
+    feats = [
+        "w=" + w, "sh=" + sh, "p1=" + p1, "n1=" + n1, "pc1=" + pc1, "nc1=" + nc1,
+        "p1|w=" + p1 + "|" + w, "w|n1=" + w + "|" + n1, "sh|nc1=" + sh + "|" + nc1,
+        "pc1|sh=" + pc1 + "|" + sh, "da=" + da, "db=" + db, "da|sh=" + da + "|" + sh,
+        "db|sh=" + db + "|" + sh, "da|pc1=" + da + "|" + pc1, "db|pc1=" + db + "|" + pc1,
+        "q=" + str(quoted[i]),
+    ]
+    feats.append("rvw=" + (lows[i + after] if after is not None else "none"))
+    feats.append("p2=" + (lows[i - 2] if i > 1 else BOS))
+    feats.append("n2=" + (lows[i + 2] if i + 2 < n else EOS))
+    if texts[i][:1].isupper():
+        j = i
+        while j > 0 and texts[j - 1][:1].isupper():
+            j -= 1
+        k = i
+        while k + 1 < n and texts[k + 1][:1].isupper():
+            k += 1
+        feats.append("run=" + str(min(k - j + 1, 4)))
+        feats.append("runpos=" + ("s" if i == j else "m") + ("e" if i == k else ""))
+    if w in PRONOUNS:
+        feats.append("pron|da=" + da)
+    if w in vague_heads():
+        feats.append("vague|da=" + da)
+    return feats
+
+
+def with_previous_tag(feats: list[str], prev: str) -> list[str]:
+    """The tagger's features plus the previous token's tag (gold in training, predicted when scoring)."""
+    return [*feats, "pt=" + prev, "pt|" + feats[1]]
+
+
+def _quoted_flags(texts: Sequence[str]) -> list[bool]:
+    inside, out = False, []
+    for t in texts:
+        if t in _QUOTES:
+            inside = not inside if t == '"' else t in "“«"
+            out.append(False)
+        else:
+            out.append(inside)
+    return out
+
+
+def tagger_context(tok: Tokens) -> tuple[list[int], list[bool]]:
+    """Reporting-word positions and in-quote flags, shared by every token of a sentence."""
+    reporting = reporting_words()
+    rv = [i for i, w in enumerate(tok.lows) if w in reporting]
+    return rv, _quoted_flags(tok.texts)
+
+
+def kind_features(words: Sequence[str]) -> list[str]:
+    """Features of a source span's words for named-vs-vague."""
+    lows = [w.lower() for w in words]
+    caps = sum(1 for j, w in enumerate(words) if j > 0 and w[:1].isupper())
+    head = lows[-1] if lows else ""
+    first = lows[0] if lows else ""
+    feats = ["first=" + first, "head=" + head, "caps=" + str(min(caps, 3)),
+             "firstcap=" + str(bool(words) and words[0][:1].isupper() and first not in PRONOUNS),
+             "len=" + str(min(len(words), 6))]
+    if head in vague_heads() or any(w in vague_heads() for w in lows):
+        feats.append("vague-word")
+    if first in ("a", "an", "some", "several", "many", "one", "two", "three", "few", "other"):
+        feats.append("indefinite")
+    return feats
+
+
+def assertion_features(tok: Tokens) -> list[str]:
+    """Features for "is this a checkable claim" (not a question, fragment or bare reaction)."""
+    lows, texts = tok.lows, tok.texts
+    if not lows:
+        return ["empty"]
+    last = texts[-1]
+    words = [w for w in lows if w[0].isalnum()]
+    feats = ["end=" + (last if not last[0].isalnum() else "word"), "len=" + str(min(len(words) // 4, 8)),
+             "first=" + lows[0], "startq=" + str(texts[0] in _QUOTES)]
+    if "?" in texts:
+        feats.append("question-mark")
+    if lows[0] in ("i", "we") or "i" in lows:
+        feats.append("first-person")
+    if texts[-1] in _QUOTES or (len(texts) > 1 and texts[-2] in _QUOTES):
+        feats.append("ends-quote")
+    caps = sum(1 for t in texts[1:] if t[:1].isupper())
+    feats.append("capsratio=" + str(min(int(4 * caps / max(1, len(words))), 4)))
+    return feats
+
+
+# -- the model -----------------------------------------------------------------------------------
+@dataclass
+class AttributionModel:
+    """The four attribution models and their thresholds."""
+
+    sentence: LinearScorer
+    source: dict[str, LinearScorer]
+    kind: LinearScorer
+    assertion: LinearScorer
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+
+    def attributed_prob(self, tok: Tokens) -> float:
+        return sigmoid(self.sentence.decision(sentence_features(tok)))
+
+    def source_spans(self, tok: Tokens) -> list[tuple[int, int]]:
+        """Token index ranges ``[i, j)`` tagged as source, decoded left to right (greedy)."""
+        rv, quoted = tagger_context(tok)
+        spans: list[tuple[int, int]] = []
+        start, prev = None, BOS
+        bias = self.thresholds.get("source_bias", 0.0)
+        for i in range(len(tok.lows)):
+            feats = with_previous_tag(source_token_features(tok, i, rv, quoted), prev)
+            scores = {t: self.source[t].decision(feats) + (bias if t == "B" else 0.0) for t in TAGS}
+            tag = max(TAGS, key=lambda t: (scores[t], -TAGS.index(t)))
+            if tag == "I" and start is None:
+                tag = "B"
+            if tag == "B" or tag == "O":
+                if start is not None:
+                    spans.append((start, i))
+                start = i if tag == "B" else None
+            prev = tag
+        if start is not None:
+            spans.append((start, len(tok.lows)))
+        return spans
+
+    def is_named(self, words: Sequence[str]) -> bool:
+        return sigmoid(self.kind.decision(kind_features(words))) >= self.thresholds["kind"]
+
+    def is_assertion(self, tok: Tokens) -> bool:
+        return sigmoid(self.assertion.decision(assertion_features(tok))) >= self.thresholds["assertion"]
+
+    def annotate(self, records: Sequence[SentenceRecord]) -> None:
+        """Fill ``attribution``, ``source``, ``assertion`` and ``flags`` of one document's records, in order."""
+        last_named = False
+        for rec in records:
+            tok = Tokens.of(rec.text)
+            rec.assertion = bool(tok.lows) and self.is_assertion(tok)
+            rec.attribution, rec.source = "none", None
+            if tok.lows and self.attributed_prob(tok) >= self.thresholds["sentence"]:
+                rec.attribution = "vague"
+                spans = self.source_spans(tok)
+                if spans:
+                    i, j = _main_span(tok, spans)
+                    s, e = tok.spans[i].start, tok.spans[j - 1].end
+                    rec.source = TextSpan(s, e, rec.text[s:e])
+                    words = tok.texts[i:j]
+                    if len(words) == 1 and tok.lows[i] in PRONOUNS:
+                        named = last_named
+                    else:
+                        named = self.is_named(words)
+                        last_named = last_named or named
+                    rec.attribution = "named" if named else "vague"
+            rec.flags = flags_for(rec)
+
+    def to_json(self) -> dict:
+        return {
+            "sentence": self.sentence.to_json(),
+            "source": {t: self.source[t].to_json() for t in TAGS},
+            "kind": self.kind.to_json(),
+            "assertion": self.assertion.to_json(),
+            "thresholds": dict(self.thresholds),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> "AttributionModel":
+        thresholds = {k: float(v) for k, v in data["thresholds"].items()}
+        if set(thresholds) != set(DEFAULT_THRESHOLDS) or not all(
+                0 <= v <= 1 for k, v in thresholds.items() if k != "source_bias"):
+            raise ValueError(f"attribution thresholds must be {sorted(DEFAULT_THRESHOLDS)}, probabilities in [0, 1]")
+        return cls(
+            sentence=LinearScorer.from_json(data["sentence"]),
+            source={t: LinearScorer.from_json(data["source"][t]) for t in TAGS},
+            kind=LinearScorer.from_json(data["kind"]),
+            assertion=LinearScorer.from_json(data["assertion"]),
+            thresholds=thresholds,
+        )
+
+
+def _main_span(tok: Tokens, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The source of the main claim: the span nearest a reporting word (the first when there is none)."""
+    rv, _ = tagger_context(tok)
+    if not rv:
+        return spans[0]
+    return min(spans, key=lambda sp: (min(min(abs(p - sp[0]), abs(p - (sp[1] - 1))) for p in rv), sp[0]))
+
+
+FLAG_DOCS = {
+    "unattributed": "an assertion credited to no source at all",
+    "vague-source": "an assertion credited only to a vague source (officials, experts, social media)",
+    "hedged-unsourced": "a hedged assertion with no named source ('The fighting is reportedly fierce')",
+}
+
+
+def flags_for(rec: SentenceRecord) -> list[str]:
+    """The reader warnings for one sentence; sentences that are not assertions get none."""
+    if not rec.assertion:
+        return []
+    flags = []
+    if rec.attribution == "none":
+        flags.append("unattributed")
+    elif rec.attribution == "vague":
+        flags.append("vague-source")
+    if rec.hedged and rec.attribution != "named":
+        flags.append("hedged-unsourced")
+    return flags

@@ -1,0 +1,164 @@
+"""Shared fixtures: a tiny inline corpus, a model trained on it, and the shipped default model.
+
+The corpus is written here, by hand: short hedged sentences with their cue words, and plain factual
+sentences, several of which use "May" as the month so that a small model can learn "May 5" is not a
+hedge. Training on it takes well under a second; the trained model is shared by the whole session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from hedge.readers import Example
+
+# (sentence, its cue words in order of appearance). Cue offsets are found with str.index, so each
+# cue word is the first occurrence of that string in the sentence.
+HEDGED = [
+    ("The results may suggest a link between the two genes.", ["may", "suggest"]),
+    ("It may rain tomorrow in the north.", ["may"]),
+    ("The drug might reduce the risk of infection.", ["might"]),
+    ("These findings suggest that the protein is involved.", ["suggest"]),
+    ("The minister reportedly resigned last night.", ["reportedly"]),
+    ("The bridge could possibly close next week.", ["could", "possibly"]),
+    ("It seems likely that prices will rise.", ["seems", "likely"]),
+    ("Officials may have known about the leak.", ["may"]),
+    ("The team will perhaps win the title.", ["perhaps"]),
+    ("The virus appears to spread through water.", ["appears"]),
+]
+
+NOT_HEDGED = [
+    "The bridge opened in 1990.",
+    "The meeting took place on May 5.",
+    "Prices rose by three percent in May.",
+    "The council approved the budget on Tuesday.",
+    "The election was held on May 12, 2019.",
+    "Water boils at 100 degrees Celsius.",
+    "The museum closes at six.",
+    "She was born in May 1970.",
+    "The team won the title in 2004.",
+    "The report was published on 3 May.",
+    "The company employs 400 people.",
+    "The river flows into the sea.",
+]
+
+# Held out from training: used as dev data (threshold, metrics) and as unseen test sentences.
+DEV_HEDGED = [
+    ("The storm may reach the coast tonight.", ["may"]),
+    ("The new policy might lower costs.", ["might"]),
+]
+DEV_NOT_HEDGED = [
+    "The storm reached the coast on May 3.",
+    "The school opened in 1875.",
+]
+
+
+def cue_spans(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """Character spans of ``words`` in ``text`` (each word's first occurrence)."""
+    spans = []
+    for word in words:
+        start = text.index(word)
+        spans.append((start, start + len(word)))
+    return spans
+
+
+def make_examples(hedged, not_hedged, prefix: str = "") -> list[Example]:
+    """Examples with cue spans; each sentence is its own document (so cross-validation has groups)."""
+    out = [Example(text, True, cue_spans(text, cues), doc=f"{prefix}h{i}")
+           for i, (text, cues) in enumerate(hedged)]
+    out += [Example(text, False, [], doc=f"{prefix}n{i}") for i, text in enumerate(not_hedged)]
+    return out
+
+
+def jsonl_rows(hedged, not_hedged) -> list[dict]:
+    """The same corpus as JSON Lines rows with {"start", "end", "text"} cue spans."""
+    rows = []
+    for text, cues in hedged:
+        spans = cue_spans(text, cues)
+        rows.append({"text": text, "hedged": True,
+                     "cues": [{"start": s, "end": e, "text": text[s:e]} for s, e in spans]})
+    rows += [{"text": text, "hedged": False, "cues": []} for text in not_hedged]
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+FAST = {"folds": 2, "min_feature_count": 1}
+
+
+@pytest.fixture(scope="session")
+def examples() -> list[Example]:
+    return make_examples(HEDGED, NOT_HEDGED)
+
+
+@pytest.fixture(scope="session")
+def dev_examples() -> list[Example]:
+    return make_examples(DEV_HEDGED, DEV_NOT_HEDGED, prefix="dev-")
+
+
+@pytest.fixture(scope="session")
+def fast_config():
+    from hedge.train import TrainConfig
+
+    return TrainConfig(**FAST)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(examples, dev_examples, fast_config):
+    """A model trained on the inline corpus, with the inline dev set (so it has dev metrics)."""
+    from hedge.train import train
+
+    return train(examples, fast_config, dev={"dev": dev_examples})
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tiny_model, tmp_path_factory) -> Path:
+    """``tiny_model`` saved to a directory. Read-only for tests: copy it before changing anything."""
+    from hedge.model import save_model
+
+    return save_model(tiny_model, tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture()
+def train_jsonl(tmp_path) -> Path:
+    """The inline training corpus as a JSON Lines file."""
+    return write_jsonl(tmp_path / "train.jsonl", jsonl_rows(HEDGED, NOT_HEDGED))
+
+
+@pytest.fixture()
+def dev_jsonl(tmp_path) -> Path:
+    return write_jsonl(tmp_path / "dev.jsonl", jsonl_rows(DEV_HEDGED, DEV_NOT_HEDGED))
+
+
+@pytest.fixture(scope="session")
+def default_model():
+    """The shipped model (``model/`` in the repository). Only for assertions any sane model meets."""
+    from hedge.model import load_model
+
+    return load_model()
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    """The shared corpora folder from $HEDGE_CORPORA; the test is skipped when it is not set."""
+    root = os.environ.get("HEDGE_CORPORA")
+    if not root:
+        pytest.skip("HEDGE_CORPORA is not set (point it at the shared corpora folder to run this test)")
+    path = Path(root)
+    if not path.is_dir():
+        pytest.skip(f"HEDGE_CORPORA={root} is not a directory")
+    return path
+
+
+@pytest.fixture()
+def runner():
+    """A CliRunner; in this typer version ``result.stdout`` and ``result.stderr`` are separate."""
+    from typer.testing import CliRunner
+
+    return CliRunner()
