@@ -60,17 +60,37 @@ def word_class(token: str, low: str) -> str:
     return shape(token)
 
 
+# The tokens counted as quote marks by :func:`inside_quotes`.
+QUOTE_MARKS = ('"', "“", "‘", "«", "”")
+
+
 def inside_quotes(tokens: list[str], i: int) -> bool:
     """Whether token ``i`` lies inside a quotation (odd number of quote marks before it)."""
-    count = 0
-    for tok in tokens[:i]:
-        if tok == '"' or tok in _OPEN_QUOTES or tok in ("”",):
-            count += 1
-    return count % 2 == 1
+    before = tokens[:i]
+    return (before.count('"') + before.count("“") + before.count("‘") + before.count("«")
+            + before.count("”")) % 2 == 1
+
+
+_CLASS_CACHE: dict[str, str] = {}
+_CLASS_CACHE_SIZE = 100_000
+
+
+def cached_word_class(token: str) -> str:
+    """``word_class(token, token.lower())``, memoised (bounded): context words repeat endlessly."""
+    cls = _CLASS_CACHE.get(token)
+    if cls is None:
+        if len(_CLASS_CACHE) >= _CLASS_CACHE_SIZE:
+            _CLASS_CACHE.clear()
+        cls = _CLASS_CACHE[token] = word_class(token, token.lower())
+    return cls
 
 
 def cue_features(tokens: list[str], lows: list[str], i: int) -> list[str]:
-    """Features of candidate token ``i`` for the cue model."""
+    """Features of candidate token ``i`` for the cue model (``lows[j]`` is ``tokens[j].lower()``).
+
+    :class:`hedge.fastscore.CueWeights` computes the same sum of weights without these strings: a
+    change here needs the same change there (the tests compare the two).
+    """
     n = len(tokens)
     w = lows[i]
     fam = cue_families().get(w, "none")
@@ -78,23 +98,23 @@ def cue_features(tokens: list[str], lows: list[str], i: int) -> list[str]:
     p2 = lows[i - 2] if i > 1 else BOS
     n1 = lows[i + 1] if i + 1 < n else EOS
     n2 = lows[i + 2] if i + 2 < n else EOS
-    pc1 = word_class(tokens[i - 1], p1) if i > 0 else BOS
-    pc2 = word_class(tokens[i - 2], p2) if i > 1 else BOS
-    nc1 = word_class(tokens[i + 1], n1) if i + 1 < n else EOS
-    nc2 = word_class(tokens[i + 2], n2) if i + 2 < n else EOS
+    pc1 = cached_word_class(tokens[i - 1]) if i > 0 else BOS
+    pc2 = cached_word_class(tokens[i - 2]) if i > 1 else BOS
+    nc1 = cached_word_class(tokens[i + 1]) if i + 1 < n else EOS
+    nc2 = cached_word_class(tokens[i + 2]) if i + 2 < n else EOS
     sh = "first" if i == 0 else shape(tokens[i])
     feats = [
-        "w=" + w, "fam=" + fam, "sh=" + sh, "w|sh=" + w + "|" + sh,
-        "p1=" + p1, "n1=" + n1, "p2=" + p2, "n2=" + n2,
-        "p1|w=" + p1 + "|" + w, "w|n1=" + w + "|" + n1,
-        "w|n1|n2=" + w + "|" + n1 + "|" + n2, "p2|p1|w=" + p2 + "|" + p1 + "|" + w,
-        "pc1=" + pc1, "nc1=" + nc1,
-        "w|pc1=" + w + "|" + pc1, "w|nc1=" + w + "|" + nc1,
-        "w|pc1|nc1=" + w + "|" + pc1 + "|" + nc1,
-        "w|nc1|nc2=" + w + "|" + nc1 + "|" + nc2,
-        "w|pc2|pc1=" + w + "|" + pc2 + "|" + pc1,
-        "fam|pc1=" + fam + "|" + pc1, "fam|nc1=" + fam + "|" + nc1,
-        "fam|pc1|nc1=" + fam + "|" + pc1 + "|" + nc1,
+        f"w={w}", f"fam={fam}", f"sh={sh}", f"w|sh={w}|{sh}",
+        f"p1={p1}", f"n1={n1}", f"p2={p2}", f"n2={n2}",
+        f"p1|w={p1}|{w}", f"w|n1={w}|{n1}",
+        f"w|n1|n2={w}|{n1}|{n2}", f"p2|p1|w={p2}|{p1}|{w}",
+        f"pc1={pc1}", f"nc1={nc1}",
+        f"w|pc1={w}|{pc1}", f"w|nc1={w}|{nc1}",
+        f"w|pc1|nc1={w}|{pc1}|{nc1}",
+        f"w|nc1|nc2={w}|{nc1}|{nc2}",
+        f"w|pc2|pc1={w}|{pc2}|{pc1}",
+        f"fam|pc1={fam}|{pc1}", f"fam|nc1={fam}|{nc1}",
+        f"fam|pc1|nc1={fam}|{pc1}|{nc1}",
     ]
     if inside_quotes(tokens, i):
         feats.append("quoted")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
+
+_ZEROS = repeat(0.0)  # the default of every weights.get in a map()
 
 
 def sigmoid(x: float) -> float:
@@ -23,8 +26,7 @@ class LinearScorer:
     bias: float = 0.0
 
     def decision(self, features: Iterable[str]) -> float:
-        get = self.weights.get
-        return self.bias + sum(get(f, 0.0) for f in features)
+        return self.bias + sum(map(self.weights.get, features, _ZEROS))
 
     def decision_dense(self, features: Mapping[str, float]) -> float:
         get = self.weights.get
