@@ -12,7 +12,7 @@ from hedge.records import DocumentSummary, SentenceRecord
 
 OUTPUT_FORMATS = ("table", "jsonl", "json", "csv")
 CSV_FIELDS = ("doc", "index", "start", "end", "text", "hedge", "hedged", "cues", "attribution",
-              "source", "flags")
+              "source", "flags", "line", "col")
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her", "them"})
 
 
@@ -99,6 +99,7 @@ class Writer:
                     d["doc"], d["index"], d["start"], d["end"], d["text"], d["hedge"],
                     str(d["hedged"]).lower(), json.dumps(d["cues"], ensure_ascii=False), d["attribution"],
                     json.dumps(d["source"], ensure_ascii=False) if d["source"] else "", ";".join(d["flags"]),
+                    d["line"], d["col"],
                 ])
         else:
             write(f"{doc}\n")
