@@ -90,12 +90,18 @@ def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, setti
     return result
 
 
-def train_model(sources, out: str | os.PathLike[str] | None, config=None, progress=None) -> HedgeModel:
-    """Read ``sources``, train, and (when ``out`` is given) save atomically. Nothing is written on error."""
+def train_model(sources, out: str | os.PathLike[str] | None = None, config=None, progress=None) -> HedgeModel:
+    """Read ``sources`` (:class:`~hedge.trainset.DataSource` objects, or paths of labelled data files),
+    train, and (when ``out`` is given) save atomically. Nothing is written on error."""
     from hedge.train import train
-    from hedge.trainset import load_sources
+    from hedge.trainset import DataSource, load_sources
 
-    data = load_sources(list(sources))
+    sources = list(sources)
+    paths = tuple(str(s) for s in sources if not isinstance(s, DataSource))
+    sources = [s for s in sources if isinstance(s, DataSource)]
+    if paths:
+        sources.append(DataSource(name="data", paths=paths))
+    data = load_sources(sources)
     model = train(data.train, config, dev=data.dev, progress=progress)
     if out is not None:
         save_model(model, out)

@@ -118,7 +118,12 @@ def parse_settings(table: dict[str, Any], path: Path) -> Settings:
 
 
 def check(settings: Settings, where: str) -> None:
-    """Rules that involve more than one key."""
+    """Rules that involve more than one key, and the names given on the command line."""
+    for key, names, known in (("fail-on", settings.fail_on, FAIL_KINDS), ("flags", settings.flags or (), FLAG_NAMES)):
+        for name in names:
+            if name not in known:
+                raise errors.ConfigError(errors.CONFIG_VALUE.format(
+                    path=where, key=key, why=f"{name!r} is not one of {', '.join(known)}"))
     both = sorted({w.lower() for w in settings.extra_cues} & {w.lower() for w in settings.never_flag})
     if both:
         raise errors.ConfigError(errors.CONFIG_BOTH.format(where=where, word=both[0]))

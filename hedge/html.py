@@ -177,7 +177,8 @@ def _sentence(n: int, rec: SentenceRecord, text: str, note: str | None) -> str:
 
 def _marked(rec: SentenceRecord, text: str) -> str:
     """``text`` (the sentence, or its prose) escaped, with cues and the source wrapped (overlaps: the
-    earlier mark wins) and white space runs made one space."""
+    earlier mark wins). Markup blanked out of the prose leaves no gap ("**may**." shows "may.")."""
+    pieces = [ch if not ch.isspace() else (" " if orig.isspace() else "") for ch, orig in zip(text, rec.text)]
     marks = [(c.start, c.end, '<mark class="cue">', "</mark>") for c in rec.cues]
     if rec.source is not None:
         marks.append((rec.source.start, rec.source.end, '<span class="src">', "</span>"))
@@ -185,7 +186,7 @@ def _marked(rec: SentenceRecord, text: str) -> str:
     for s, e, open_tag, close_tag in sorted(marks):
         if s < pos:
             continue
-        out += [escape(text[pos:s]), open_tag, escape(text[s:e]), close_tag]
+        out += [escape("".join(pieces[pos:s])), open_tag, escape("".join(pieces[s:e])), close_tag]
         pos = e
-    out.append(escape(text[pos:]))
+    out.append(escape("".join(pieces[pos:])))
     return re.sub(r"\s+", " ", "".join(out)).strip()

@@ -33,6 +33,9 @@ SUFFIX_KINDS = {".md": "markdown", ".markdown": "markdown", ".mdown": "markdown"
                 ".html": "html", ".htm": "html", ".xhtml": "html"}
 _KEEP = frozenset("\n\r")
 _DIRECTIVE = re.compile(r"hedge:\s*ignore(-start|-end)?(?![\w-])", re.IGNORECASE)
+# A marker in plain text with the comment marks around it ("# hedge: ignore", "/* hedge: ignore */").
+_PLAIN_MARKER = re.compile(r"(?:[#/;%*!<-]+[ \t]*)?hedge:\s*ignore(?:-start|-end)?(?![\w-])(?:[ \t]*[*/>-]+)?",
+                           re.IGNORECASE)
 
 
 def kind_for(name: str, given: str = "auto") -> str:
@@ -159,11 +162,11 @@ def _plain_markers(text: str, page: _Page) -> None:
             page.skip_lines.append(Span(open_at, e))
             open_at = None
         elif what == "ignore" and open_at is None:
-            rest = _DIRECTIVE.sub("", line)
-            if re.search(r"\w", rest):
+            for m in _PLAIN_MARKER.finditer(line):
+                page.blank(s + m.start(), s + m.end())  # so that it does not join or split sentences
+            if re.search(r"\w", _PLAIN_MARKER.sub("", line)):
                 page.skip_lines.append(Span(s, e))
             else:
-                page.blank(s, e)
                 page.skip_next.append(e)
     if open_at is not None:
         page.blank(open_at, len(text))
