@@ -135,3 +135,15 @@ def test_score_explain_refuses_formats_without_room_for_it(runner, tiny_model_di
     path.write_text("It may rain.", encoding="utf-8")
     result = runner.invoke(app, ["score", str(path), "--model", str(tiny_model_dir), "--explain", "-f", "csv"])
     assert result.exit_code == 2 and "--explain works with" in result.stderr
+
+
+def test_explain_uses_the_configuration(runner, tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".hedge.toml").write_text('extra-cues = ["to our mind"]\nnever-flag = ["may"]\n')
+    result = runner.invoke(app, ["explain", "To our mind it may rain.", "--model", str(tiny_model_dir)])
+    assert result.exit_code == 0, result.stderr
+    assert "cue 'To our mind' is in your configuration's extra-cues: hedged by rule" in result.stdout
+    assert ": hedged (threshold" in result.stdout
+    assert "'may' at" not in result.stdout  # never-flag: not a candidate at all
+    plain = runner.invoke(app, ["explain", "To our mind it may rain.", "--model", str(tiny_model_dir), "--no-config"])
+    assert "'may' at 15" in plain.stdout and "extra-cues" not in plain.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -70,3 +71,24 @@ def test_no_bar_when_stderr_is_not_a_terminal(runner, many, tiny_model_dir):
 
     result = runner.invoke(app, ["score", str(many), "-f", "jsonl", "--model", str(tiny_model_dir), "--no-config"])
     assert result.exit_code == 0 and result.stderr == ""
+
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("quiet, terminal, expected", [
+    (False, True, "rich"), (False, False, "plain"), (True, True, "nothing"), (True, False, "nothing"),
+])
+def test_training_steps(quiet, terminal, expected):
+    from hedge.progress import steps
+
+    stream = Terminal() if terminal else io.StringIO()
+    plain: list[str] = []
+    with steps(quiet, plain.append, stream=stream) as say:
+        if say is not None:
+            say("cue model, all data")
+    assert plain == (["cue model, all data"] if expected == "plain" else [])
+    assert ("cue model, all data" in stream.getvalue()) == (expected == "rich")
