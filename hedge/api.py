@@ -60,9 +60,10 @@ class RunResult:
 
 def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, settings: Settings | None = None,
                  threshold: float | None = None, lines: bool = False, input_format: str = "auto",
-                 explain: bool = False, on_error: Callable[[str], None] = print,
+                 explain: bool = False, on_error: Callable[[str], None] = print, only_flagged: bool = False,
                  progress: Callable[[str], None] | None = None) -> RunResult:
-    """Score each input into ``writer``; unreadable inputs are reported through ``on_error``."""
+    """Score each input into ``writer`` (all sentences, or with ``only_flagged`` those with a flag;
+    summaries and fail rules count every sentence); unreadable inputs are reported through ``on_error``."""
     settings = settings or Settings()
     if threshold is not None:
         settings = settings.override(threshold=threshold)
@@ -74,14 +75,15 @@ def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, setti
         else:
             kind = "text" if lines else kind_for(item.name, input_format)
             records, prose = _score_document(model, text, item.name, kind, settings, lines)
+            shown = [r for r in records if r.flags] if only_flagged else records
             why = None
             if explain:
                 from hedge.explain import explain_sentence
 
                 scorer = without_words(model, settings.never_flag)
                 why = {rec.index: explain_sentence(scorer, prose[rec.start:rec.end], settings.threshold,
-                                                   settings.extra_cues) for rec in records}
-            writer.document(item.name, records, records, text=text, explanations=why, prose=prose)
+                                                   settings.extra_cues) for rec in shown}
+            writer.document(item.name, records, shown, text=text, explanations=why, prose=prose)
             result.documents += 1
             if settings.fail_on:
                 result.findings += over_the_bar(item.name, records, settings.fail_on, settings.fail_over)

@@ -87,6 +87,7 @@ def score(
     threshold: ThresholdOpt = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")] = None,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Highlight cues with colour (default: when stdout is a terminal).")] = None,
+    only_flagged: Annotated[bool, typer.Option("--only-flagged", help="Show only sentences with a flag (summaries still count every sentence).")] = False,
     input_format: Annotated[str, typer.Option("--input-format", help="auto (by file suffix), text, markdown or html.")] = "auto",
     explain: Annotated[bool, typer.Option("--explain", help="Say why each sentence scored as it did.")] = False,
     fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", help="Exit 1 when a document has these findings: hedged, unattributed, vague-source, hedged-unsourced (repeat or comma-separate).")] = None,
@@ -123,8 +124,8 @@ def score(
         use_color = color if color is not None else (output is None and stream.isatty())
         writer = Writer(stream, fmt, color=use_color, summaries=not lines)
         with progress.file_bar(len(items), progress.wanted(quiet)) as advance:
-            result = score_inputs(loaded, items, writer, settings=settings, lines=lines,
-                                  input_format=input_format, explain=explain, on_error=warn, progress=advance)
+            result = score_inputs(loaded, items, writer, settings=settings, lines=lines, input_format=input_format,
+                                  explain=explain, on_error=warn, only_flagged=only_flagged, progress=advance)
         writer.close()
     if result.failed:
         warn(f"{result.failed} input(s) could not be read")

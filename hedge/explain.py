@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from hedge.features import BOS, EOS, cue_features, sentence_features
 from hedge.model import HedgeModel
+from hedge.text import tokenize
 
 # How each cue-model feature reads. The names are the parts of the feature name before "=":
 # {w} {p1} {n1} {p2} {n2} are words, {pc1} {nc1} {pc2} {nc2} word classes, {fam} the cue family,
@@ -171,7 +172,8 @@ def explain_sentence(model: HedgeModel, text: str, threshold: float | None = Non
     from hedge.wordlists import find_phrases
 
     scored = model.score_text(text, threshold)
-    spans, cands, logits = model.candidate_logits(text)
+    cands, logits = model.candidate_logits(text)
+    spans = tokenize(text)
     tokens = [text[s:e] for s, e in spans]
     lows = [t.lower() for t in tokens]
     cue_spans = [(c.start, c.end) for c in scored.cues]

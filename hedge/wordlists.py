@@ -23,6 +23,8 @@ def without_words(model: HedgeModel, never: Iterable[str]) -> HedgeModel:
     never = {w.lower() for w in never}
     if not never & model.candidates:
         return model
+    # The copy shares the memo of cue logits: a candidate's logit depends on the weights and its
+    # context only, not on which other words are candidates, so the entries hold for both.
     return dataclasses.replace(model, candidates=model.candidates - never)
 
 
