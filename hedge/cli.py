@@ -134,7 +134,7 @@ def score(
         bar = f" over {settings.fail_over:g}" if settings.fail_over is not None else ""
         docs = len({f.doc for f in result.findings})
         warn(f"{docs} of {result.documents} document(s) over the bar "
-             f"(--fail-on {','.join(settings.fail_on)}{bar}):")
+             f"(fail-on {','.join(settings.fail_on)}{bar}):")
         for finding in result.findings:
             typer.echo(f"  {finding.describe()}", err=True)
         raise typer.Exit(EXIT_FINDINGS)

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import PurePath
-from collections.abc import Sequence
 
 from hedge.records import SentenceRecord
 from hedge.text import Span, split_sentences

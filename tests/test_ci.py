@@ -57,7 +57,7 @@ def test_over_the_bar_is_reported_on_stderr_and_output_is_complete(runner, news_
                                  "--fail-on", "hedged", "-f", "jsonl", "-o", str(out)])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "hedge: warning: 1 of 2 document(s) over the bar (--fail-on hedged):",
+        "hedge: warning: 1 of 2 document(s) over the bar (fail-on hedged):",
         f"  {docs / 'news.txt'}: 2 of 4 sentences hedged (50%)",
     ]
     docs_written = [r["doc"] for r in map(json.loads, out.read_text().splitlines()) if r["type"] == "document"]
