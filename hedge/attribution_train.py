@@ -43,28 +43,30 @@ def bio_tags(tok: Tokens, spans: Sequence[tuple[int, int]]) -> list[str]:
     return tags
 
 
-def _fit_tagger(feature_lists, labels, c: float, min_count: int) -> dict:
+def _fit_tagger(feature_lists, labels, c: float, min_count: int, min_weight: float = 0.0) -> dict:
     """A multinomial logistic regression over B / I / O, exported as one linear scorer per tag."""
     from sklearn.linear_model import LogisticRegression
 
     vec, matrix = _vectorize(feature_lists, min_count)
     clf = LogisticRegression(C=c, max_iter=300, tol=1e-3).fit(matrix, labels)
     names = vec.get_feature_names_out()
+    keep = abs(clf.coef_).max(axis=0) >= max(min_weight, 1e-6)
     out = {}
     for row, tag in enumerate(clf.classes_):
-        weights = {str(n): float(f"{w:.6g}") for n, w in zip(names, clf.coef_[row]) if abs(w) >= 1e-6}
+        weights = {str(n): float(f"{w:.6g}") for n, w, k in zip(names, clf.coef_[row], keep) if k}
         out[str(tag)] = LinearScorer(weights, float(f"{clf.intercept_[row]:.6g}"))
     return out
 
 
-def _fit_binary(feature_lists, labels, c: float, seed: int, min_count: int):
+def _fit_binary(feature_lists, labels, c: float, seed: int, min_count: int, min_weight: float = 1e-6):
     vec, matrix = _vectorize(feature_lists, min_count)
     clf = _logistic(c, seed).fit(matrix, labels)
-    return _export(vec, clf)
+    return _export(vec, clf, min_weight)
 
 
 def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), *, c_sentence: float = 0.1,
                       c_tagger: float = 1.0, source_bias: float = 1.0, seed: int = 0, min_count: int = 2,
+                      sentence_min_count: int = 5, sentence_min_weight: float = 0.05, source_min_weight: float = 0.02,
                       progress: Progress | None = None) -> AttributionModel | None:
     """Fit the four attribution models; None when ``examples`` label no attribution at all."""
     say = progress or (lambda msg: None)
@@ -76,7 +78,7 @@ def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), 
 
     say(f"attribution: sentence model on {len(labelled)} sentences")
     sentence = _fit_binary([sentence_features(toks[id(ex)]) for ex, _ in labelled],
-                           [int(y) for _, y in labelled], c_sentence, seed, min_count)
+                           [int(y) for _, y in labelled], c_sentence, seed, sentence_min_count, sentence_min_weight)
 
     tag_feats, tag_labels = [], []
     for ex, y in labelled:
@@ -90,7 +92,7 @@ def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), 
             tag_feats.append(with_previous_tag(base, prev))
             tag_labels.append(tag)
     say(f"attribution: source tagger on {len(tag_labels)} tokens")
-    source = _fit_tagger(tag_feats, tag_labels, c_tagger, min_count)
+    source = _fit_tagger(tag_feats, tag_labels, c_tagger, min_count, source_min_weight)
 
     kind_rows, kind_labels = [], []
     assertion_rows, assertion_labels = [], []
