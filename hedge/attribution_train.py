@@ -67,8 +67,13 @@ def _fit_binary(feature_lists, labels, c: float, seed: int, min_count: int, min_
 def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), *, c_sentence: float = 0.1,
                       c_tagger: float = 1.0, source_bias: float = 1.0, seed: int = 0, min_count: int = 2,
                       sentence_min_count: int = 5, sentence_min_weight: float = 0.05, source_min_weight: float = 0.02,
-                      progress: Progress | None = None) -> AttributionModel | None:
-    """Fit the four attribution models; None when ``examples`` label no attribution at all."""
+                      progress: Progress | None = None,
+                      inherit: Callable[[], AttributionModel | None] | None = None) -> AttributionModel | None:
+    """Fit the four attribution models; None when ``examples`` label no attribution at all.
+
+    Data that marks attribution but not named/vague or assertion (PolNeAR alone) takes those two
+    parts from ``inherit()`` (the default model), or fails when there is none.
+    """
     say = progress or (lambda msg: None)
     labelled = [(ex, gold_attributed(ex)) for ex in examples]
     labelled = [(ex, y) for ex, y in labelled if y is not None]
@@ -107,11 +112,16 @@ def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), 
                 kind_rows.append(kind_features(words))
                 kind_labels.append(int(ex.attribution == "named"))
     if len(set(kind_labels)) < 2 or len(set(assertion_labels)) < 2:
-        raise ValueError("attribution training needs sentences labelled named and vague, and assertion "
-                         "true and false (the news corpus in datasets/news has them)")
-    say(f"attribution: kind model on {len(kind_labels)} sources, assertion model on {len(assertion_labels)}")
-    kind = _fit_binary(kind_rows, kind_labels, 1.0, seed, 1)
-    assertion = _fit_binary(assertion_rows, assertion_labels, 1.0, seed, 1)
+        base = inherit() if inherit else None
+        if base is None:
+            raise ValueError("attribution training needs sentences labelled named and vague, and assertion "
+                             "true and false (the news corpus in datasets/news has them)")
+        say("attribution: no named/vague or assertion labels; those two parts come from the default model")
+        kind, assertion = base.kind, base.assertion
+    else:
+        say(f"attribution: kind model on {len(kind_labels)} sources, assertion model on {len(assertion_labels)}")
+        kind = _fit_binary(kind_rows, kind_labels, 1.0, seed, 1)
+        assertion = _fit_binary(assertion_rows, assertion_labels, 1.0, seed, 1)
     model = AttributionModel(sentence=sentence, source=source, kind=kind, assertion=assertion)
     model.thresholds["source_bias"] = source_bias
 

@@ -224,7 +224,7 @@ def train(examples: Sequence[Example], config: TrainConfig | None = None,
         c_tagger=config.c_source, source_bias=config.source_bias, seed=config.seed,
         min_count=config.min_feature_count, sentence_min_count=config.attribution_min_count,
         sentence_min_weight=config.attribution_min_weight, source_min_weight=config.source_min_weight,
-        progress=say)
+        progress=say, inherit=lambda: _inherited_attribution()[0])
     attribution_origin = "trained"
     if model.attribution is None:
         model.attribution, attribution_origin = _inherited_attribution()
