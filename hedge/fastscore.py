@@ -171,10 +171,6 @@ class FastScorer:
         self.windowed = False
         self._until_tables = _PLAIN_SENTENCES
 
-    def built_from(self, candidates: frozenset[str], cue: LinearScorer, sentence: LinearScorer) -> bool:
-        """Whether this scorer was made from exactly these objects."""
-        return candidates is self.candidates and cue is self.cue and sentence is self.sentence
-
     def score_texts(self, texts: Iterable[str], threshold: float) -> list[SentenceScore]:
         """One :class:`~hedge.model.SentenceScore` per text, in order."""
         probe, table, base = self.probe, WORD_BYTES, self.base

@@ -12,8 +12,8 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ from typing import Any
 from hedge import __version__, errors
 from hedge.features import cue_features, sentence_features
 from hedge.linear import LinearScorer, sigmoid
+from hedge.positions import locate
 from hedge.records import SentenceRecord, TextSpan
-from hedge.text import Span, split_sentences, tokenize
+from hedge.text import Span, split_sentences, token_strings, tokenize
 
 FORMAT_NAME = "hedge-model"
 FORMAT_VERSION = 1
@@ -61,25 +62,30 @@ class HedgeModel:
         :meth:`reference_score_text`. It is built on first use from the model's parts, which are
         not to be changed in place afterwards.
         """
-        fast = self._cache.get("fast")
-        if fast is None or not fast.built_from(self.candidates, self.cue, self.sentence):
+        # Keyed by the candidates' value: copies of the model with the same candidates share it.
+        fast = self._cache.get(("fast", self.candidates))
+        if fast is None or not (fast.cue is self.cue and fast.sentence is self.sentence):
             from hedge.fastscore import FastScorer
 
-            fast = self._cache["fast"] = FastScorer(self.candidates, self.cue, self.sentence)
+            fast = self._cache[("fast", self.candidates)] = FastScorer(self.candidates, self.cue, self.sentence)
         return fast.score_texts(texts, self.threshold if threshold is None else threshold)
 
     def score_text(self, text: str, threshold: float | None = None) -> SentenceScore:
         """Score one sentence's text: probability, decision and cue spans."""
         return self.score_texts((text,), threshold)[0]
 
+    def candidate_logits(self, text: str) -> tuple[list[int], list[float]]:
+        """Indices (into ``token_strings(text)``) of the candidate tokens, and each one's cue logit."""
+        toks = token_strings(text)
+        lows = [t.lower() for t in toks]
+        cands = [i for i, w in enumerate(lows) if w in self.candidates]
+        return cands, [self.cue.decision(cue_features(toks, lows, i)) for i in cands]
+
     def reference_score_text(self, text: str, threshold: float | None = None) -> SentenceScore:
         """The plain, unoptimised scoring that :meth:`score_text` must reproduce exactly."""
         if not text.strip():
             return SentenceScore(0.0, False, [])
-        toks = [text[s:e] for s, e in tokenize(text)]
-        lows = [t.lower() for t in toks]
-        cands = [i for i, w in enumerate(lows) if w in self.candidates]
-        logits = [self.cue.decision(cue_features(toks, lows, i)) for i in cands]
+        cands, logits = self.candidate_logits(text)
         prob = sigmoid(self.sentence.decision_dense(sentence_features(logits)))
         hedged = prob >= (self.threshold if threshold is None else threshold)
         cues: list[TextSpan] = []
@@ -92,14 +98,17 @@ class HedgeModel:
         return SentenceScore(prob, hedged, cues)
 
     def score(self, text: str, doc: str = "<text>", threshold: float | None = None,
-              lines: bool = False) -> list[SentenceRecord]:
-        """Split ``text`` (or take each line, with ``lines=True``) and score every sentence."""
-        units = _line_spans(text) if lines else split_sentences(text)
+              lines: bool = False, units: Sequence[Span] | None = None) -> list[SentenceRecord]:
+        """Split ``text`` (or take each line, with ``lines=True``, or the given ``units``) and score
+        every sentence. Records carry 1-based line and column numbers into ``text``."""
+        if units is None:
+            units = _line_spans(text) if lines else split_sentences(text)
         texts = [text[start:end] for start, end in units]
         records = [SentenceRecord(doc, index, start, end, sent, s.hedge, s.hedged, s.cues)
                    for index, ((start, end), sent, s) in enumerate(zip(units, texts, self.score_texts(texts, threshold)))]
         if self.attribution is not None:
             self.attribution.annotate(records)
+        locate(records, text)
         return records
 
 
@@ -146,7 +155,7 @@ def save_model(model: HedgeModel, path: str | os.PathLike[str]) -> Path:
     }
     if model.attribution is not None:
         weights["attribution"] = model.attribution.to_json()
-    weights_bytes = _dump(weights)
+    weights_bytes = _dump(weights, compact=True)
     meta = dict(model.meta)
     meta.update({
         "format": FORMAT_NAME,
@@ -160,7 +169,9 @@ def save_model(model: HedgeModel, path: str | os.PathLike[str]) -> Path:
     return out
 
 
-def _dump(obj: Any) -> bytes:
+def _dump(obj: Any, compact: bool = False) -> bytes:
+    if compact:  # weights: large, read by machines
+        return (json.dumps(obj, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     return (json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
