@@ -95,6 +95,7 @@ def score(
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Score files in this many processes (same output, same order).")] = 1,
 ) -> None:
     """Score every sentence for hedging; show cue words, attribution and flags.
 
@@ -125,7 +126,8 @@ def score(
         writer = Writer(stream, fmt, color=use_color, summaries=not lines)
         with progress.file_bar(len(items), progress.wanted(quiet)) as advance:
             result = score_inputs(loaded, items, writer, settings=settings, lines=lines, input_format=input_format,
-                                  explain=explain, on_error=warn, only_flagged=only_flagged, progress=advance)
+                                  explain=explain, on_error=warn, only_flagged=only_flagged, progress=advance,
+                                  jobs=jobs, model_path=model or settings.model)
         writer.close()
     if result.failed:
         warn(f"{result.failed} input(s) could not be read")

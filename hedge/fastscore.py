@@ -27,8 +27,10 @@ from hedge.text import TOKEN, WORD_BYTES, Span
 _findall, _finditer = TOKEN.findall, TOKEN.finditer
 _JOINERS = "'-.&"  # the ASCII characters that join two word characters into one token ("it's", "e-mail")
 _SPACE = 32  # what WORD_BYTES makes of every byte that is not an ASCII word character
-_WINDOW = 24
-_PLAIN_SENTENCES = 500  # sentences with candidates scored with feature strings before the tables are built  # characters tokenized on each side of a candidate (widened when that holds too few tokens)
+_WINDOW = 24  # characters tokenized on each side of a candidate (widened when that holds too few tokens)
+# Sentences with candidates scored with feature strings before the weight tables (tens of
+# milliseconds to build) are: a short text never pays for them.
+_PLAIN_SENTENCES = 2000
 
 
 # The cue model's feature templates (hedge.features.cue_features), and whose words they name besides

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hedge.records import SentenceRecord
+from hedge.report import Tally
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,17 @@ class Finding:
 def over_the_bar(doc: str, records: Sequence[SentenceRecord], fail_on: Sequence[str],
                  fail_over: float | None = None) -> list[Finding]:
     """The kinds in ``fail_on`` for which ``doc`` is over the bar."""
-    scored = [r for r in records if r.text.strip()]
+    return findings(doc, Tally().add(records), fail_on, fail_over)
+
+
+def findings(doc: str, tally: Tally, fail_on: Sequence[str], fail_over: float | None = None) -> list[Finding]:
+    """:func:`over_the_bar` from a document's running counts (a streamed document)."""
     out = []
     for kind in fail_on:
         if kind == "hedged":
-            count, total = sum(r.hedged for r in scored), len(scored)
+            count, total = tally.hedged, tally.sentences
         else:
-            count, total = sum(kind in r.flags for r in scored), sum(r.assertion for r in scored)
+            count, total = tally.flags[kind], tally.assertions
         finding = Finding(doc, kind, count, total)
         if count and (fail_over is None or finding.share > fail_over):
             out.append(finding)

@@ -7,8 +7,9 @@ clear error rather than scored as mojibake: a binary file, or bytes that are not
 from __future__ import annotations
 
 import codecs
+import itertools
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,22 +47,72 @@ def expand_inputs(given: list[str]) -> list[TextInput]:
     return out
 
 
+BLOCK_BYTES = 1 << 20  # how much of an input is read at a time when it is streamed
+
+
 def decode_text(data: bytes, name: str) -> str:
     """Decode ``data`` as UTF-8 (or BOM-marked UTF-16), refusing binary and invalid bytes."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+    return "".join(decode_blocks([data], name))
+
+
+def decode_blocks(blocks: Iterable[bytes], name: str) -> Iterator[str]:
+    """Decode a byte stream given in blocks, incrementally, as :func:`decode_text` decodes it whole:
+    the same text (a UTF-8 byte-order mark dropped), the same errors with the same byte offsets."""
+    blocks = iter(blocks)
+    first = b""
+    for block in blocks:  # enough bytes to recognise a byte-order mark and to look for NULs
+        first += block
+        if len(first) >= 8192:
+            break
+    if first.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise errors.InputError(errors.INPUT_BINARY.format(path=name))  # UTF-32 is not read
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise errors.InputError(errors.INPUT_BINARY.format(path=name)) from None
-    if b"\x00" in data[:8192]:
+    utf16 = first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and b"\x00" in first[:8192]:
         raise errors.InputError(errors.INPUT_BINARY.format(path=name))
+    decoder = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")()
+    done = 0  # bytes fed to the decoder before this block
+    at_start = True
+    for block, final in _with_last(itertools.chain([first], blocks)):
+        pending = len(decoder.buffer)
+        try:
+            text = decoder.decode(block, final)
+        except UnicodeDecodeError as exc:
+            if utf16:
+                raise errors.InputError(errors.INPUT_BINARY.format(path=name)) from None
+            raise errors.InputError(errors.INPUT_ENCODING.format(path=name, offset=done - pending + exc.start)) from None
+        done += len(block)
+        if at_start and text:
+            at_start = False
+            if not utf16 and text.startswith("\ufeff"):
+                text = text[1:]
+        if text:
+            yield text
+
+
+def _with_last(items: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """Each item, and whether it is the last one (the empty input gives one empty, last item)."""
+    it = iter(items)
+    prev = next(it, b"")
+    for item in it:
+        yield prev, False
+        prev = item
+    yield prev, True
+
+
+def _read_blocks(item: TextInput, size: int) -> Iterator[bytes]:
+    if item.path is None:
+        stream = sys.stdin.buffer
+        while block := stream.read(size):
+            yield block
+        return
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise errors.InputError(errors.INPUT_ENCODING.format(path=name, offset=exc.start)) from None
-    return text[1:] if text.startswith("\ufeff") else text
+        with open(item.path, "rb") as fh:
+            while block := fh.read(size):
+                yield block
+    except FileNotFoundError:
+        raise errors.InputError(errors.INPUT_MISSING.format(path=item.name)) from None
+    except OSError as exc:
+        raise errors.InputError(f"{item.name}: cannot read ({exc.strerror})") from None
 
 
 def read_input(item: TextInput) -> str:
@@ -75,6 +126,19 @@ def read_input(item: TextInput) -> str:
     except OSError as exc:
         raise errors.InputError(f"{item.name}: cannot read ({exc.strerror})") from None
     return decode_text(data, item.name)
+
+
+def stream_input(item: TextInput, block_bytes: int = BLOCK_BYTES) -> Iterator[str]:
+    """The text of one input in pieces, read and decoded ``block_bytes`` at a time (bounded memory)."""
+    return decode_blocks(_read_blocks(item, block_bytes), item.name)
+
+
+def input_size(item: TextInput) -> int | None:
+    """The size of a file input in bytes; None for stdin or when it cannot be found out."""
+    try:
+        return None if item.path is None else item.path.stat().st_size
+    except OSError:
+        return None
 
 
 def iter_texts(items: list[TextInput]) -> Iterator[tuple[TextInput, str | errors.InputError]]:

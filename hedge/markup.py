@@ -77,6 +77,8 @@ class _Page:
 
 def prepare(text: str, kind: str = "text") -> Prepared:
     """The prose of ``text`` (a plain, Markdown or HTML document) and its sentence spans."""
+    if kind == "text" and "hedge" not in text.lower():
+        return Prepared(text, split_sentences(text))  # nothing to blank or skip
     page = _Page(list(text))
     if kind == "markdown":
         _markdown(text, page)
@@ -94,10 +96,11 @@ def prepare(text: str, kind: str = "text") -> Prepared:
     return Prepared(prose, kept, len(units) - len(kept))
 
 
-def restore_text(records: Sequence[SentenceRecord], original: str) -> None:
-    """Give records scored on prepared prose the original file's characters (offsets are the same)."""
+def restore_text(records: Sequence[SentenceRecord], original: str, offset: int = 0) -> None:
+    """Give records scored on prepared prose the original file's characters (offsets are the same;
+    ``original`` starts at ``offset`` when it is a piece of a longer input)."""
     for rec in records:
-        rec.text = original[rec.start:rec.end]
+        rec.text = original[rec.start - offset:rec.end - offset]
         rec.cues = [replace(c, text=rec.text[c.start:c.end]) for c in rec.cues]
         if rec.source is not None:
             rec.source = replace(rec.source, text=rec.text[rec.source.start:rec.source.end])

@@ -21,7 +21,7 @@ from typing import Any
 from hedge import __version__, errors
 from hedge.features import cue_features, sentence_features
 from hedge.linear import LinearScorer, sigmoid
-from hedge.positions import locate
+from hedge.positions import LineIndex, locate
 from hedge.records import SentenceRecord, TextSpan
 from hedge.text import Span, split_sentences, token_strings, tokenize
 
@@ -98,17 +98,21 @@ class HedgeModel:
         return SentenceScore(prob, hedged, cues)
 
     def score(self, text: str, doc: str = "<text>", threshold: float | None = None,
-              lines: bool = False, units: Sequence[Span] | None = None) -> list[SentenceRecord]:
+              lines: bool = False, units: Sequence[Span] | None = None, *, offset: int = 0,
+              first_index: int = 0, index: LineIndex | None = None) -> list[SentenceRecord]:
         """Split ``text`` (or take each line, with ``lines=True``, or the given ``units``) and score
-        every sentence. Records carry 1-based line and column numbers into ``text``."""
+        every sentence. Records carry 1-based line and column numbers into ``text``.
+
+        For a piece of a longer input (see :mod:`hedge.stream`): records start at ``first_index``,
+        their offsets are ``offset`` plus those in ``text``, and ``index`` gives lines and columns."""
         if units is None:
             units = _line_spans(text) if lines else split_sentences(text)
         texts = [text[start:end] for start, end in units]
-        records = [SentenceRecord(doc, index, start, end, sent, s.hedge, s.hedged, s.cues)
-                   for index, ((start, end), sent, s) in enumerate(zip(units, texts, self.score_texts(texts, threshold)))]
+        records = [SentenceRecord(doc, first_index + n, offset + start, offset + end, sent, s.hedge, s.hedged, s.cues)
+                   for n, ((start, end), sent, s) in enumerate(zip(units, texts, self.score_texts(texts, threshold)))]
         if self.attribution is not None:
             self.attribution.annotate(records)
-        locate(records, text)
+        locate(records, text, index)
         return records
 
 

@@ -19,6 +19,10 @@ class TextSpan:
     col: int | None = None
 
 
+def _span_dict(span: TextSpan) -> dict:
+    return {"start": span.start, "end": span.end, "text": span.text, "line": span.line, "col": span.col}
+
+
 @dataclass
 class SentenceRecord:
     """One scored sentence. Cue and source offsets are relative to ``text``; ``start``/``end`` and
@@ -40,11 +44,17 @@ class SentenceRecord:
     col: int | None = None
 
     def to_dict(self) -> dict:
-        """The JSON form: ``{"type": "sentence", ...}`` with the contract's keys, in order."""
-        d = asdict(self)
-        d.pop("assertion")
-        d["hedge"] = round(self.hedge, 4)
-        return {"type": "sentence", **d}
+        """The JSON form: ``{"type": "sentence", ...}`` with the contract's keys, in order.
+
+        Written out rather than with ``dataclasses.asdict``, which is several times slower (it deep-copies);
+        the keys follow the fields' order, as ``asdict`` gives them (a test compares the two)."""
+        return {
+            "type": "sentence", "doc": self.doc, "index": self.index, "start": self.start, "end": self.end,
+            "text": self.text, "hedge": round(self.hedge, 4), "hedged": self.hedged,
+            "cues": [_span_dict(c) for c in self.cues], "attribution": self.attribution,
+            "source": None if self.source is None else _span_dict(self.source), "flags": list(self.flags),
+            "line": self.line, "col": self.col,
+        }
 
 
 @dataclass

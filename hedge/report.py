@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 OUTPUT_FORMATS = ("table", "jsonl", "json", "csv", "github", "html")
 EXPLAIN_FORMATS = ("table", "jsonl", "json", "html")
+STREAM_FORMATS = ("table", "jsonl", "csv", "github")  # written document by document, in parts
 CSV_FIELDS = ("doc", "index", "start", "end", "text", "hedge", "hedged", "cues", "attribution",
               "source", "flags", "line", "col")
 EXPLAIN_TOP = 5  # terms shown per cue candidate
@@ -26,29 +27,57 @@ def _pct(x: float) -> str:
     return f"{round(100 * x)}%"
 
 
+class Tally:
+    """Running counts over a document's records: all that its summary and the fail rules need, so a
+    long document is summarised without keeping its records."""
+
+    def __init__(self) -> None:
+        self.sentences = self.hedged = self.assertions = self.unattributed = self.vague = 0
+        self.sources: Counter[str] = Counter()
+        self.flags: Counter[str] = Counter()  # sentences with each flag
+
+    def add(self, records: Iterable[SentenceRecord]) -> Tally:
+        for r in records:
+            if not r.text.strip():
+                continue
+            self.sentences += 1
+            self.hedged += r.hedged
+            if r.assertion:
+                self.assertions += 1
+                self.unattributed += r.attribution == "none"
+                self.vague += r.attribution == "vague"
+            if r.attribution == "named" and r.source is not None and r.source.text.lower() not in _PRONOUNS:
+                self.sources[" ".join(r.source.text.split())] += 1
+            self.flags.update(set(r.flags))
+        return self
+
+    def summary(self, doc: str) -> DocumentSummary:
+        """Signals for the document: how much is hedged, unattributed, vaguely sourced; who is named."""
+        n, claims = self.sentences, self.assertions
+        named = dict(sorted(self.sources.items(), key=lambda kv: (-kv[1], kv[0])))
+        share = (lambda k, total: k / total if total else 0.0)
+        line = f"{n} sentences, {_pct(share(self.hedged, n))} hedged"
+        if claims:
+            line += (f"; of {claims} assertions, {_pct(share(self.unattributed, claims))} unattributed"
+                     f" and {_pct(share(self.vague, claims))} vaguely sourced")
+        if named:
+            top = ", ".join(f"{k} ({v})" for k, v in list(named.items())[:5])
+            line += f"; named sources: {top}"
+        return DocumentSummary(doc=doc, sentences=n, hedged_share=share(self.hedged, n), assertions=claims,
+                               unattributed_share=share(self.unattributed, claims),
+                               vague_share=share(self.vague, claims), sources=named, summary=line + ".")
+
+
 def summarize(doc: str, records: Sequence[SentenceRecord]) -> DocumentSummary:
     """Signals for one document: how much is hedged, unattributed, vaguely sourced; who is named."""
-    scored = [r for r in records if r.text.strip()]
-    n = len(scored)
-    hedged = sum(r.hedged for r in scored)
-    claims = [r for r in scored if r.assertion]
-    unattributed = sum(r.attribution == "none" for r in claims)
-    vague = sum(r.attribution == "vague" for r in claims)
-    sources = Counter(" ".join(r.source.text.split()) for r in scored
-                      if r.attribution == "named" and r.source is not None
-                      and r.source.text.lower() not in _PRONOUNS)
-    named = dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])))
-    share = (lambda k, total: k / total if total else 0.0)
-    line = f"{n} sentences, {_pct(share(hedged, n))} hedged"
-    if claims:
-        line += (f"; of {len(claims)} assertions, {_pct(share(unattributed, len(claims)))} unattributed"
-                 f" and {_pct(share(vague, len(claims)))} vaguely sourced")
-    if named:
-        top = ", ".join(f"{k} ({v})" for k, v in list(named.items())[:5])
-        line += f"; named sources: {top}"
-    return DocumentSummary(doc=doc, sentences=n, hedged_share=share(hedged, n), assertions=len(claims),
-                           unattributed_share=share(unattributed, len(claims)),
-                           vague_share=share(vague, len(claims)), sources=named, summary=line + ".")
+    return Tally().add(records).summary(doc)
+
+
+def _as_dict(rec: SentenceRecord, why: Mapping[int, Explanation]) -> dict:
+    d = rec.to_dict()
+    if rec.index in why:
+        d["explanation"] = why[rec.index].to_dict(top=EXPLAIN_TOP)
+    return d
 
 
 def _highlight(rec: SentenceRecord, color: bool) -> str:
@@ -120,6 +149,11 @@ class Writer:
 
             self._html = HtmlReport()
 
+    @property
+    def streams(self) -> bool:
+        """Whether a document can be written in parts (:meth:`begin`, :meth:`part`, :meth:`end`)."""
+        return self.fmt in STREAM_FORMATS
+
     def document(self, doc: str, records: Sequence[SentenceRecord], shown: Iterable[SentenceRecord],
                  text: str | None = None, explanations: Mapping[int, Explanation] | None = None,
                  prose: str | None = None) -> None:
@@ -130,34 +164,38 @@ class Writer:
         added in the table, json, jsonl and html formats."""
         summary = summarize(doc, records) if self.summaries else None
         why = explanations or {}
-        write = self.stream.write
-
-        def as_dict(rec: SentenceRecord) -> dict:
-            d = rec.to_dict()
-            if rec.index in why:
-                d["explanation"] = why[rec.index].to_dict(top=EXPLAIN_TOP)
-            return d
-
-        if self.fmt == "jsonl":
-            for rec in shown:
-                write(json.dumps(as_dict(rec), ensure_ascii=False) + "\n")
-            if summary:
-                write(json.dumps(summary.to_dict(), ensure_ascii=False) + "\n")
-        elif self.fmt == "github":
-            for rec in shown:
-                line = github_annotation(rec)
-                if line:
-                    write(line + "\n")
+        if self.streams:
+            self.begin(doc)
+            self.part(shown, why)
+            self.end(summary)
         elif self.fmt == "html":
             from hedge.explain import explanation_lines
 
             notes = {i: "\n".join(explanation_lines(e, top=3, every=False)) for i, e in why.items()}
             self._html.add(doc, summary, list(shown), text, prose, notes)
-        elif self.fmt == "json":
-            entry = {"doc": doc, "sentences": [as_dict(r) for r in shown]}
+        else:
+            entry = {"doc": doc, "sentences": [_as_dict(r, why) for r in shown]}
             if summary:
                 entry["summary"] = summary.to_dict()
             self._json_docs.append(entry)
+
+    def begin(self, doc: str) -> None:
+        """Start a document written in parts (a streamed one)."""
+        if self.fmt == "table":
+            self.stream.write(f"{doc}\n")
+
+    def part(self, shown: Iterable[SentenceRecord], explanations: Mapping[int, Explanation] | None = None) -> None:
+        """Write some of the document's records."""
+        why = explanations or {}
+        write = self.stream.write
+        if self.fmt == "jsonl":
+            for rec in shown:
+                write(json.dumps(_as_dict(rec, why), ensure_ascii=False) + "\n")
+        elif self.fmt == "github":
+            for rec in shown:
+                line = github_annotation(rec)
+                if line:
+                    write(line + "\n")
         elif self.fmt == "csv":
             for rec in shown:
                 d = rec.to_dict()
@@ -167,8 +205,7 @@ class Writer:
                     json.dumps(d["source"], ensure_ascii=False) if d["source"] else "", ";".join(d["flags"]),
                     d["line"], d["col"],
                 ])
-        else:
-            write(f"{doc}\n")
+        elif self.fmt == "table":
             for rec in shown:
                 mark = "H" if rec.hedged else " "
                 flags = f"  <{', '.join(rec.flags)}>" if rec.flags else ""
@@ -179,9 +216,16 @@ class Writer:
 
                     lines = explanation_lines(why[rec.index], top=EXPLAIN_TOP, indent=" " * 6, every=False)
                     write("\n".join(lines) + "\n")
+
+    def end(self, summary: DocumentSummary | None) -> None:
+        """Finish a document written in parts, with its summary (when summaries are shown)."""
+        summary = summary if self.summaries else None
+        if self.fmt == "jsonl" and summary:
+            self.stream.write(json.dumps(summary.to_dict(), ensure_ascii=False) + "\n")
+        elif self.fmt == "table":
             if summary:
-                write(f"  summary: {summary.summary}\n")
-            write("\n")
+                self.stream.write(f"  summary: {summary.summary}\n")
+            self.stream.write("\n")
 
     def close(self) -> None:
         if self.fmt == "json":

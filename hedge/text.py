@@ -162,24 +162,29 @@ def _boundary_ok(text: str, mark_start: int, mark: str, gap_end: int) -> bool:
     return True
 
 
-def split_sentences(text: str) -> list[Span]:
-    """Split ``text`` into sentence spans, in order, trimmed of surrounding white space."""
-    forced = [m.start() for m in _BLANK_LINE.finditer(text)]
-    if "\n" in text:
-        forced += [m.start() for m in _BULLET_LINE.finditer(text)]
-    ends = [m.end() for m in _END.finditer(text) if _boundary_ok(text, m.start(), m.group(0), m.end())]
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split ``text`` into sentence spans, in order, trimmed of surrounding white space.
+
+    Given ``start`` and ``end``, only that part is split, and the text around it is context: when
+    both are sentence boundaries of the whole text (a blank line, or the end of a sentence), the part
+    gets exactly the sentences the whole text has there. This is how long inputs are streamed.
+    """
+    end = len(text) if end is None else end
+    forced = [m.start() for m in _BLANK_LINE.finditer(text, start, end)]
+    if text.find("\n", start, end) >= 0:
+        forced += [m.start() for m in _BULLET_LINE.finditer(text, start, end)]
+    ends = [m.end() for m in _END.finditer(text, start, end) if _boundary_ok(text, m.start(), m.group(0), m.end())]
     spans: list[Span] = []
-    start = 0
     if forced:
         forced_set = set(forced)
         cuts = sorted(set(forced) | set(ends))
     else:
         forced_set = set()
         cuts = ends
-    for cut in [*cuts, len(text)]:
+    for cut in [*cuts, end]:
         span = _trim(text, start, cut)
         if span:
-            if (cut not in forced_set and cut != len(text) and span.end - span.start <= 7
+            if (cut not in forced_set and cut != end and span.end - span.start <= 7
                     and _LIST_NUMBER.fullmatch(text, span.start, span.end)):
                 continue  # "1." or "2 ." alone: a list number that belongs to what follows
             spans.append(span)

@@ -211,3 +211,24 @@ def news_model_dir(news_model, tmp_path_factory) -> Path:
     from hedge.model import save_model
 
     return save_model(news_model, tmp_path_factory.mktemp("models") / "news")
+
+
+@pytest.fixture(scope="session")
+def corpus_sentences(corpora) -> list[str]:
+    """A few thousand real sentences: every 4th of Szeged Wikipedia, BioScope abstracts and PolNeAR dev."""
+    from hedge.readers import read_examples
+
+    texts = []
+    for part in ("szeged-uncertainty/wiki_train.xml", "bioscope/abstracts.xml", "polnear/dev"):
+        texts += [ex.text for ex in read_examples([str(corpora / part)])][::4][:1500]
+    return texts
+
+
+@pytest.fixture(params=["strings", "tables"])
+def scorer_mode(request, monkeypatch):
+    """Run the fast path with feature strings (short texts) and with its weight tables (long ones)."""
+    import hedge.fastscore
+
+    if request.param == "tables":
+        monkeypatch.setattr(hedge.fastscore, "_PLAIN_SENTENCES", 0)
+    return request.param

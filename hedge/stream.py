@@ -1,0 +1,180 @@
+"""Long plain texts in bounded memory: cut into chunks at safe places, scored chunk by chunk.
+
+A chunk ends where a sentence surely ends: at a blank line, failing that after a sentence the
+splitter found well before the end of what has been read, and failing that (a stretch of
+``limit`` characters without either) at white space. Each chunk is split with the text around it as
+context (:func:`hedge.text.split_sentences` with ``start``/``end``), so its sentences are those of the
+whole text, and records carry offsets, lines and columns into the whole input. A chunk holding a
+``hedge: ignore`` marker is prepared as a text of its own (:func:`hedge.markup.prepare`); a chunk
+never ends while a marker still has something to skip.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from hedge.markup import prepare, restore_text
+from hedge.model import HedgeModel, _line_spans
+from hedge.positions import LineIndex
+from hedge.records import SentenceRecord
+from hedge.text import _BLANK_LINE, Span, split_sentences
+
+CHUNK_CHARS = 1 << 20  # characters scored at a time
+LIMIT_CHARS = 1 << 24  # the most read while looking for a sentence end
+CONTEXT_CHARS = 100  # kept before a chunk: the splitter looks back at most 40 characters
+LOOKAHEAD_CHARS = 1000  # read beyond a chunk: the splitter looks at what follows a sentence end
+_HEDGE = re.compile("hedge", re.IGNORECASE)  # any marker ("hedge: ignore") holds it
+_IGNORE_START = re.compile("ignore-start", re.IGNORECASE)
+_IGNORE_END = re.compile("ignore-end", re.IGNORECASE)
+
+
+@dataclass
+class Chunk:
+    """``text[start:end]`` is the chunk; ``text`` holds some context on each side. ``offset`` is the
+    position of ``text[0]`` in the whole input; ``units`` (spans of ``text``) are its sentences, or its
+    lines with ``lines=True``; ``prose`` is the text scored (markers blanked), when it differs."""
+
+    text: str
+    offset: int
+    start: int
+    end: int
+    units: list[Span]
+    prose: str | None = None
+
+
+def chunks(pieces: Iterable[str], *, lines: bool = False, size: int = CHUNK_CHARS,
+           limit: int = LIMIT_CHARS) -> Iterator[Chunk]:
+    """Cut the text given as ``pieces`` into chunks of about ``size`` characters (see the module);
+    with ``lines``, at line ends, each line a unit."""
+    it = iter(pieces)
+    buf, offset, pos = "", 0, 0  # buf[pos:] is not scored yet; buf[:pos] is context
+    eof = False
+    want = size
+    while True:
+        while not eof and len(buf) - pos < want + LOOKAHEAD_CHARS:
+            piece = next(it, None)
+            if piece is None:
+                eof = True
+            else:
+                buf += piece
+        if eof:
+            yield _chunk(buf, offset, pos, len(buf), lines)
+            return
+        hi = len(buf) - LOOKAHEAD_CHARS
+        if lines:
+            at = buf.rfind("\n", pos, hi)
+            cut, units = (None if at < 0 else at + 1), None
+        else:
+            cut, units = _cut(buf, pos, hi)
+        if cut is None:
+            if len(buf) - pos < limit:
+                want = min(2 * want, limit)  # read more before looking again
+                continue
+            cut = _forced_cut(buf, pos, hi)
+        want = size
+        yield _chunk(buf, offset, pos, cut, lines) if units is None else Chunk(buf, offset, pos, cut, units)
+        keep = max(0, cut - CONTEXT_CHARS)
+        buf, offset, pos = buf[keep:], offset + keep, cut - keep
+
+
+def _chunk(text: str, offset: int, start: int, end: int, lines: bool) -> Chunk:
+    if lines:
+        return Chunk(text, offset, start, end, [Span(start + s, start + e) for s, e in _line_spans(text[start:end])])
+    if _HEDGE.search(text, start, end):
+        part = text[start:end]
+        prepared = prepare(part, "text")
+        units = [Span(start + s, start + e) for s, e in prepared.units]
+        prose = text[:start] + prepared.text + text[end:] if prepared.text != part else None
+        return Chunk(text, offset, start, end, units, prose)
+    return Chunk(text, offset, start, end, split_sentences(text, start, end))
+
+
+def _cut(text: str, start: int, hi: int) -> tuple[int | None, list[Span] | None]:
+    """Where a chunk of ``text[start:]`` may end, at most at ``hi``: after a blank line, else after a
+    sentence followed by another one (then with the chunk's sentences); None when there is no such
+    place yet."""
+    settled = _Markers(text, start, hi)
+    ends = [m.end() for m in _BLANK_LINE.finditer(text, start, hi) if m.end() < hi]
+    for cut in reversed(ends):
+        if settled(cut):
+            return cut, None
+    spans = split_sentences(text, start, hi)
+    for k in range(len(spans) - 2, -1, -1):  # the last span may go on beyond ``hi``
+        if settled(spans[k].end):
+            return spans[k].end, (spans[:k + 1] if not settled.any else None)
+    return None, None
+
+
+class _Markers:
+    """Whether no ``hedge: ignore`` marker in ``text[start:cut]`` reaches beyond ``cut``: none is open,
+    and after the last one there is a paragraph (whose first sentence a bare marker line skips)."""
+
+    def __init__(self, text: str, start: int, hi: int) -> None:
+        self.text = text
+        self.found = [m.start() for m in _HEDGE.finditer(text, start, hi)]
+        self.any = bool(self.found)
+        self.opens = [m.start() for m in _IGNORE_START.finditer(text, start, hi)] if self.any else []
+        self.closes = [m.start() for m in _IGNORE_END.finditer(text, start, hi)] if self.any else []
+
+    def __call__(self, cut: int) -> bool:
+        k = bisect.bisect_left(self.found, cut)
+        if not k:
+            return True
+        last_open = self.opens[bisect.bisect_left(self.opens, cut) - 1] if bisect.bisect_left(self.opens, cut) else -1
+        last_close = self.closes[bisect.bisect_left(self.closes, cut) - 1] if bisect.bisect_left(self.closes, cut) else -1
+        if last_open > last_close:
+            return False
+        m = _BLANK_LINE.search(self.text, self.found[k - 1], cut)
+        return m is not None and bool(self.text[m.end():cut].strip())
+
+
+def _forced_cut(text: str, start: int, hi: int) -> int:
+    """No sentence end in ``limit`` characters: cut at the last white space (or anywhere)."""
+    at = max(text.rfind(" ", start, hi), text.rfind("\n", start, hi))
+    return at + 1 if at > start else hi
+
+
+def score_stream(model: HedgeModel, pieces: Iterable[str], doc: str = "<text>", *,
+                 threshold: float | None = None, lines: bool = False,
+                 size: int = CHUNK_CHARS) -> Iterator[tuple[list[SentenceRecord], Chunk, LineIndex]]:
+    """Score the plain text given as ``pieces`` chunk by chunk: each chunk's records (as
+    :meth:`HedgeModel.score` of the whole text gives them: indices, offsets, lines and columns into the
+    whole input, the original characters), the chunk, and the index that places its offsets."""
+    index, line, col = 0, 1, 1
+    named = False
+    for chunk in chunks(pieces, lines=lines, size=size):
+        at = chunk.offset + chunk.start
+        where = LineIndex(chunk.text, chunk.start, at, line, col)
+        records = model.score(chunk.prose or chunk.text, doc, threshold, units=chunk.units, offset=chunk.offset,
+                              first_index=index, index=where)
+        if chunk.prose is not None:
+            restore_text(records, chunk.text, chunk.offset)
+        if model.attribution is not None:
+            named = carry_named_source(records, named)
+        index += len(records)
+        breaks = chunk.text.count("\n", chunk.start, chunk.end)
+        if breaks:
+            line, col = line + breaks, chunk.end - chunk.text.rfind("\n", chunk.start, chunk.end)
+        else:
+            col += chunk.end - chunk.start
+        yield records, chunk, where
+
+
+def carry_named_source(records: list[SentenceRecord], named: bool) -> bool:
+    """Carry the attribution model's one piece of document state into a later chunk's records.
+
+    :meth:`AttributionModel.annotate` gives a pronoun source ("he said") the kind of the nearest
+    earlier named source in the document; annotating a chunk on its own starts without one. When an
+    earlier chunk had one, such pronoun sources are named. Returns the state after ``records``.
+    """
+    from hedge.attribution import PRONOUNS, flags_for
+
+    if named:
+        for rec in records:
+            if rec.attribution == "vague" and rec.source is not None and rec.source.text.lower() in PRONOUNS:
+                rec.attribution = "named"
+                rec.flags = flags_for(rec)
+    return named or any(rec.attribution == "named" for rec in records)
