@@ -128,9 +128,10 @@ def read_input(item: TextInput) -> str:
     return decode_text(data, item.name)
 
 
-def stream_input(item: TextInput, block_bytes: int = BLOCK_BYTES) -> Iterator[str]:
-    """The text of one input in pieces, read and decoded ``block_bytes`` at a time (bounded memory)."""
-    return decode_blocks(_read_blocks(item, block_bytes), item.name)
+def stream_input(item: TextInput, block_bytes: int | None = None) -> Iterator[str]:
+    """The text of one input in pieces, read and decoded ``block_bytes`` (default :data:`BLOCK_BYTES`)
+    at a time, in bounded memory."""
+    return decode_blocks(_read_blocks(item, block_bytes or BLOCK_BYTES), item.name)
 
 
 def input_size(item: TextInput) -> int | None:

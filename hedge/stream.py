@@ -45,10 +45,11 @@ class Chunk:
     prose: str | None = None
 
 
-def chunks(pieces: Iterable[str], *, lines: bool = False, size: int = CHUNK_CHARS,
-           limit: int = LIMIT_CHARS) -> Iterator[Chunk]:
-    """Cut the text given as ``pieces`` into chunks of about ``size`` characters (see the module);
-    with ``lines``, at line ends, each line a unit."""
+def chunks(pieces: Iterable[str], *, lines: bool = False, size: int | None = None,
+           limit: int | None = None) -> Iterator[Chunk]:
+    """Cut the text given as ``pieces`` into chunks of about ``size`` characters (default
+    :data:`CHUNK_CHARS`; see the module); with ``lines``, at line ends, each line a unit."""
+    size, limit = size or CHUNK_CHARS, limit or LIMIT_CHARS
     it = iter(pieces)
     buf, offset, pos = "", 0, 0  # buf[pos:] is not scored yet; buf[:pos] is context
     eof = False
@@ -139,7 +140,7 @@ def _forced_cut(text: str, start: int, hi: int) -> int:
 
 def score_stream(model: HedgeModel, pieces: Iterable[str], doc: str = "<text>", *,
                  threshold: float | None = None, lines: bool = False,
-                 size: int = CHUNK_CHARS) -> Iterator[tuple[list[SentenceRecord], Chunk, LineIndex]]:
+                 size: int | None = None) -> Iterator[tuple[list[SentenceRecord], Chunk, LineIndex]]:
     """Score the plain text given as ``pieces`` chunk by chunk: each chunk's records (as
     :meth:`HedgeModel.score` of the whole text gives them: indices, offsets, lines and columns into the
     whole input, the original characters), the chunk, and the index that places its offsets."""

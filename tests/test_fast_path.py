@@ -23,6 +23,9 @@ TRICKY = [
     'An odd " quote may matter " here " may " too.',
     "A | may | b || might || c |may| d.", "|may", "may|",
     "Pneumonoultramicroscopicsilicovolcanoconiosis may supercalifragilisticexpialidocious.",
+    "Pneumonoultramicroscopicsilicovolcanoconiosis supercalifragilisticexpialidocious may "
+    "antidisestablishmentarianism floccinaucinihilipilification.",
+    "Honorificabilitudinitatibus, antidisestablishmentarianism may; floccinaucinihilipilification!",
     "may be be be be be be be be be be be be be be be be be be be be be be be be be be be may",
     "The results may suggest that it could possibly be thought to indicate a link.",
     "Officials said on Tuesday that the bridge would perhaps reopen, but it is unclear whether it will.",
