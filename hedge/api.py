@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +68,7 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-STREAM_BYTES = 8 << 20  # plain-text files larger than this are scored in chunks, in bounded memory
+STREAM_BYTES = 1 << 20  # plain-text files larger than this are scored in chunks, in bounded memory
 
 
 @dataclass(frozen=True)
@@ -79,15 +81,20 @@ class _Job:
     explain: bool
     only_flagged: bool
     keep_text: bool  # the html report shows the documents
+    render: tuple | None = None  # (format, color, summaries): workers write a streaming format themselves
 
 
 @dataclass
 class _Scored:
-    records: list[SentenceRecord]
-    shown: list[SentenceRecord]
+    """One input scored: its records (or, rendered by a worker, its output) and its findings."""
+
+    records: list[SentenceRecord] | None
+    shown: list[SentenceRecord] | None
     why: dict | None
     text: str | None
     prose: str | None
+    rendered: str | None = None
+    findings: list[Finding] = field(default_factory=list)
 
 
 def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, settings: Settings | None = None,
@@ -124,7 +131,11 @@ def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, setti
         if jobs > 1 and len(run) > 1:
             from joblib import Parallel, delayed
 
+            from hedge.report import Writer
+
             path = None if model_path is None else str(model_path)
+            if type(writer) is Writer and writer.streams:  # workers write, the output is only copied here
+                job = dataclasses.replace(job, render=(writer.fmt, writer.color, writer.summaries))
             outcomes = Parallel(n_jobs=jobs, return_as="generator")(
                 delayed(_score_in_worker)(path, item, job) for item in run)
         else:
@@ -133,12 +144,16 @@ def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, setti
             if isinstance(scored, errors.InputError):
                 on_error(str(scored))
                 result.failed += 1
+                if progress is not None:
+                    progress(item.name)
+                continue
+            if scored.rendered is not None:
+                writer.stream.write(scored.rendered)
             else:
                 writer.document(item.name, scored.records, scored.shown, text=scored.text,
                                 explanations=scored.why, prose=scored.prose)
-                result.documents += 1
-                if settings.fail_on:
-                    result.findings += over_the_bar(item.name, scored.records, settings.fail_on, settings.fail_over)
+            result.documents += 1
+            result.findings += scored.findings
             if progress is not None:
                 progress(item.name)
         i = j
@@ -159,10 +174,22 @@ def _score_item(model: HedgeModel, item: TextInput, job: _Job) -> _Scored | erro
     except errors.InputError as exc:
         return exc
     kind = "text" if job.lines else kind_for(item.name, job.input_format)
-    records, prose = _score_document(model, text, item.name, kind, job.settings, job.lines)
+    settings = job.settings
+    records, prose = _score_document(model, text, item.name, kind, settings, job.lines)
     shown = [r for r in records if r.flags] if job.only_flagged else records
-    why = _explanations(model, shown, prose, 0, job.settings) if job.explain else None
-    return _Scored(records, shown, why, text if job.keep_text else None, prose if job.keep_text else None)
+    why = _explanations(model, shown, prose, 0, settings) if job.explain else None
+    found = over_the_bar(item.name, records, settings.fail_on, settings.fail_over) if settings.fail_on else []
+    if job.render is not None:
+        from hedge.report import Writer
+
+        out = io.StringIO()
+        writer = Writer(out, *job.render)
+        out.seek(0)
+        out.truncate()  # a csv header: the real writer has written it
+        writer.document(item.name, records, shown, explanations=why)
+        return _Scored(None, None, None, None, None, out.getvalue(), found)
+    return _Scored(records, shown, why, text if job.keep_text else None, prose if job.keep_text else None,
+                   findings=found)
 
 
 _WORKER_MODELS: dict[str | None, HedgeModel] = {}

@@ -137,16 +137,17 @@ def test_invalid_utf8_far_into_a_streamed_file_names_its_byte(runner, news_model
     assert records and all(r["type"] == "sentence" for r in records)  # what came before; no summary
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "table", "html"])
-def test_jobs_give_the_same_bytes_in_the_same_order(runner, news_model_dir, tmp_path, fmt):
+@pytest.mark.parametrize("args", [["-f", "jsonl"], ["-f", "csv", "--fail-on", "hedged"], ["-f", "html"],
+                                  ["-f", "table", "--explain", "--only-flagged"]])
+def test_jobs_give_the_same_bytes_in_the_same_order(runner, news_model_dir, tmp_path, args):
     folder = tmp_path / "articles"
     folder.mkdir()
     for n in range(7):
         (folder / f"a{n}.txt").write_text("\n\n".join(PARAGRAPHS[n:] + PARAGRAPHS[:n]), encoding="utf-8")
     (folder / "b.md").write_text("# Heading\n\nIt may *rain*, officials said.\n", encoding="utf-8")
     (folder / "c.txt").write_bytes(b"caf\xe9")
-    one = run(runner, news_model_dir, folder, "-f", fmt, "--jobs", "1")
-    two = run(runner, news_model_dir, folder, "-f", fmt, "--jobs", "2")
+    one = run(runner, news_model_dir, folder, *args, "--jobs", "1")
+    two = run(runner, news_model_dir, folder, *args, "--jobs", "2")
     assert one.exit_code == 2 and "c.txt: not valid UTF-8" in one.stderr
     assert (two.exit_code, two.stdout, two.stderr) == (one.exit_code, one.stdout, one.stderr)
 
