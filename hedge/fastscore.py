@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import islice
 
-from hedge.features import _CLASS_CACHE as _CLASSES
-from hedge.features import BOS, EOS, cached_word_class, cue_families, cue_features, inside_quotes, sentence_features, shape
+from hedge.features import BOS, EOS, cue_families, cue_features, inside_quotes, sentence_features, shape, word_class
 from hedge.linear import LinearScorer, sigmoid
 from hedge.model import SentenceScore, merge_adjacent
 from hedge.text import TOKEN, WORD_BYTES, Span
@@ -42,6 +41,7 @@ _TEMPLATES = {
     "fam|pc1|nc1": "fam",
 }
 _ZEROS2, _ZEROS3 = (0.0, 0.0), (0.0, 0.0, 0.0)
+_MEMO_SIZE = 100_000  # tokens whose form, class or shape are remembered
 
 
 class CueWeights:
@@ -77,7 +77,7 @@ class CueWeights:
             mine = "" if not owner else parts.pop(len(parts) - 1 if template.endswith("|w") else 0)
             key = parts[0] if len(parts) == 1 else tuple(parts) if parts else ""
             raw[template].setdefault(mine, {})[key] = weight
-        self.glob = {t: raw[t].get("", {}) for t in ("p1", "n1", "p2", "n2")}
+        self.glob = tuple(raw[t].get("", {}) for t in ("p1", "n1", "p2", "n2"))
 
         def table(w: str, *templates: str) -> dict:
             """Context words -> the weights of ``templates`` (in order) for candidate ``w``."""
@@ -95,55 +95,56 @@ class CueWeights:
             for w in candidates
         }
         self._shapes: dict[str, str] = {}
+        self._known: dict[str, tuple[str, str]] = {}
 
-    def logit(self, tokens: list[str], lows: list[str], i: int, quoted: bool) -> float:
-        n = len(tokens)
-        w_w, w_fam, t_sh, t_p1, t_n1, t_n1n2, t_p2p1, t_pc1, t_nc1, t_pc1nc1, t_nc1nc2, t_pc2pc1 = self.words[lows[i]]
-        classes = _CLASSES
-        if i:
-            p1 = lows[i - 1]
-            tok = tokens[i - 1]
-            pc1 = classes.get(tok) or cached_word_class(tok)
-            tok = tokens[i]
-            sh = self._shapes.get(tok) or self._shape(tok)
-            if i > 1:
-                p2 = lows[i - 2]
-                tok = tokens[i - 2]
-                pc2 = classes.get(tok) or cached_word_class(tok)
+    def logit(self, word: str, token: str, before: list[str], after: list[str], quoted: bool) -> float:
+        """The logit of candidate ``token`` (lower-cased: ``word``) with up to two ``before`` and
+        ``after`` it (all there are when fewer), inside a quotation or not."""
+        (w_w, w_fam, t_sh, t_p1, t_n1, t_n1n2, t_p2p1, t_pc1, t_nc1, t_pc1nc1, t_nc1nc2,
+         t_pc2pc1) = self.words[word]
+        known = self._known
+        if before:
+            p1, pc1 = known.get(before[-1]) or self._learn(before[-1])
+            sh = self._shapes.get(token) or self._shape(token)
+            if len(before) > 1:
+                p2, pc2 = known.get(before[-2]) or self._learn(before[-2])
             else:
                 p2 = pc2 = BOS
         else:
             p1 = p2 = pc1 = pc2 = BOS
             sh = "first"
-        if i + 1 < n:
-            n1 = lows[i + 1]
-            tok = tokens[i + 1]
-            nc1 = classes.get(tok) or cached_word_class(tok)
-            if i + 2 < n:
-                n2 = lows[i + 2]
-                tok = tokens[i + 2]
-                nc2 = classes.get(tok) or cached_word_class(tok)
+        if after:
+            n1, nc1 = known.get(after[0]) or self._learn(after[0])
+            if len(after) > 1:
+                n2, nc2 = known.get(after[1]) or self._learn(after[1])
             else:
                 n2 = nc2 = EOS
         else:
             n1 = n2 = nc1 = nc2 = EOS
-        g = self.glob
+        g_p1, g_n1, g_p2, g_n2 = self.glob
         a_sh, a_wsh = t_sh.get(sh, _ZEROS2)
         a_pc1, a_wpc1, a_fpc1 = t_pc1.get(pc1, _ZEROS3)
         a_nc1, a_wnc1, a_fnc1 = t_nc1.get(nc1, _ZEROS3)
         a_wpc1nc1, a_fpc1nc1 = t_pc1nc1.get((pc1, nc1), _ZEROS2)
         values = [
-            w_w, w_fam, a_sh, a_wsh, g["p1"].get(p1, 0.0), g["n1"].get(n1, 0.0), g["p2"].get(p2, 0.0),
-            g["n2"].get(n2, 0.0), t_p1.get(p1, 0.0), t_n1.get(n1, 0.0), t_n1n2.get((n1, n2), 0.0),
-            t_p2p1.get((p2, p1), 0.0), a_pc1, a_nc1, a_wpc1, a_wnc1, a_wpc1nc1, t_nc1nc2.get((nc1, nc2), 0.0),
-            t_pc2pc1.get((pc2, pc1), 0.0), a_fpc1, a_fnc1, a_fpc1nc1,
+            w_w, w_fam, a_sh, a_wsh, g_p1.get(p1, 0.0), g_n1.get(n1, 0.0), g_p2.get(p2, 0.0), g_n2.get(n2, 0.0),
+            t_p1.get(p1, 0.0), t_n1.get(n1, 0.0), t_n1n2.get((n1, n2), 0.0), t_p2p1.get((p2, p1), 0.0),
+            a_pc1, a_nc1, a_wpc1, a_wnc1, a_wpc1nc1, t_nc1nc2.get((nc1, nc2), 0.0), t_pc2pc1.get((pc2, pc1), 0.0),
+            a_fpc1, a_fnc1, a_fpc1nc1,
         ]
         if quoted:
             values.append(self.quoted)
         return self.bias + sum(values)
 
+    def _learn(self, token: str) -> tuple[str, str]:
+        """A context token's lower-cased form and word class, memoised (bounded)."""
+        if len(self._known) >= _MEMO_SIZE:
+            self._known.clear()
+        found = self._known[token] = (token.lower(), word_class(token, token.lower()))
+        return found
+
     def _shape(self, token: str) -> str:
-        if len(self._shapes) >= 10_000:
+        if len(self._shapes) >= _MEMO_SIZE:
             self._shapes.clear()
         sh = self._shapes[token] = shape(token)
         return sh
@@ -225,7 +226,8 @@ class FastScorer:
             return SentenceScore(self.base, self.base >= threshold, [])
         if self.weights is not None and self.weights.usable and "|" not in text:
             logit = self.weights.logit
-            logits = [logit(toks, lows, i, inside_quotes(toks, i)) for i in cands]
+            logits = [logit(lows[i], toks[i], toks[max(0, i - 2):i], toks[i + 1:i + 3], inside_quotes(toks, i))
+                      for i in cands]
         else:
             decision = self.cue.decision
             logits = [decision(cue_features(toks, lows, i)) for i in cands]
@@ -239,6 +241,7 @@ class FastScorer:
         n = len(text)
         found = []
         for word in present:
+            cand = word.decode()
             pos = data.find(word)
             while pos >= 0:
                 end = pos + len(word)
@@ -246,14 +249,14 @@ class FastScorer:
                 if ((pos == 0 or data[pos - 1] == _SPACE) and (end == n or data[end] == _SPACE)
                         and not (pos > 1 and text[pos - 1] in _JOINERS and data[pos - 2] != _SPACE)
                         and not (end + 1 < n and text[end] in _JOINERS and data[end + 1] != _SPACE)):
-                    found.append(Span(pos, end))
+                    found.append((pos, end, cand))
                 pos = data.find(word, end)
         if not found:  # the probe words were parts of longer tokens ("may-be")
             return SentenceScore(self.base, self.base >= threshold, [])
         found.sort()
         logit = self.weights.logit
         logits = []
-        for start, end in found:
+        for start, end, word in found:
             # Two tokens on each side. A space is always a token boundary, so the windows start and
             # end at one; widened to the whole side when they hold fewer than two tokens.
             left = text.rfind(" ", 0, max(start - _WINDOW, 0)) + 1
@@ -266,16 +269,12 @@ class FastScorer:
             after = _findall(text, end, right)
             if len(after) < 2 and right < n:
                 after = _findall(text, end, n)
-            toks = before[-2:]
-            i = len(toks)
-            toks.append(text[start:end])
-            toks += after[:2]
             # In ASCII text the only quote mark of inside_quotes is '"', always a token by itself.
-            logits.append(logit(toks, [t.lower() for t in toks], i, text.count('"', 0, start) % 2 == 1))
+            logits.append(logit(word, text[start:end], before[-2:], after[:2], text.count('"', 0, start) % 2 == 1))
         prob = self._prob(logits)
         if not prob >= threshold:
             return SentenceScore(prob, False, [])
-        return SentenceScore(prob, True, merge_adjacent(text, [found[k] for k in _chosen(logits)]))
+        return SentenceScore(prob, True, merge_adjacent(text, [Span(*found[k][:2]) for k in _chosen(logits)]))
 
 
 def _chosen(logits: list[float]) -> list[int]:

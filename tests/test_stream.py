@@ -191,3 +191,17 @@ def test_record_to_dict_is_the_dataclass_as_a_dict():
     expected.pop("assertion")
     expected["hedge"] = 0.1235
     assert json.dumps(rec.to_dict()) == json.dumps({"type": "sentence", **expected})
+
+
+def test_scoring_imports_neither_scikit_learn_nor_joblib(tmp_path, article):
+    """Start-up: `hedge score` on one file loads no training libraries (they take over a second)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom hedge.cli import app\n"
+            f"try:\n    app(['score', {str(article)!r}, '-f', 'jsonl', '-o', {str(tmp_path / 'o.jsonl')!r}])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('sklearn', 'joblib', 'numpy', 'scipy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "o.jsonl").read_text(encoding="utf-8").count('"type": "sentence"') > 5
