@@ -124,10 +124,10 @@ def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, setti
                 progress(items[i].name)
             i += 1
             continue
-        j = i
-        while j < len(items) and not streamed[j]:
+        j = i + 1
+        while j < len(items) and not streamed[j] and items[j].path is not None and items[i].path is not None:
             j += 1
-        run = items[i:j]
+        run = items[i:j]  # files scored whole (stdin is read here, never by a worker)
         if jobs > 1 and len(run) > 1:
             from joblib import Parallel, delayed
 

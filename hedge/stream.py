@@ -6,7 +6,8 @@ splitter found well before the end of what has been read, and failing that (a st
 context (:func:`hedge.text.split_sentences` with ``start``/``end``), so its sentences are those of the
 whole text, and records carry offsets, lines and columns into the whole input. A chunk holding a
 ``hedge: ignore`` marker is prepared as a text of its own (:func:`hedge.markup.prepare`); a chunk
-never ends while a marker still has something to skip.
+never ends while a marker still has something to skip, as far as what has been read shows (a marker
+more than ``LOOKAHEAD_CHARS`` after a sentence end on the same line is not seen in time).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from hedge.records import SentenceRecord
 from hedge.text import _BLANK_LINE, Span, split_sentences
 
 CHUNK_CHARS = 1 << 20  # characters scored at a time
+FIRST_CHARS = 1 << 14  # the first chunk's size; each next one is twice as large, up to CHUNK_CHARS
 LIMIT_CHARS = 1 << 24  # the most read while looking for a sentence end
 CONTEXT_CHARS = 100  # kept before a chunk: the splitter looks back at most 40 characters
 LOOKAHEAD_CHARS = 1000  # read beyond a chunk: the splitter looks at what follows a sentence end
-_HEDGE = re.compile("hedge", re.IGNORECASE)  # any marker ("hedge: ignore") holds it
-_IGNORE_START = re.compile("ignore-start", re.IGNORECASE)
-_IGNORE_END = re.compile("ignore-end", re.IGNORECASE)
+# Markers as hedge.markup finds them in plain text ("hedge: ignore", "-start", "-end").
+_MARKER = re.compile(r"hedge:\s*ignore", re.IGNORECASE)
+_MARKER_START = re.compile(r"hedge:\s*ignore-start", re.IGNORECASE)
+_MARKER_END = re.compile(r"hedge:\s*ignore-end", re.IGNORECASE)
 
 
 @dataclass
@@ -47,13 +50,14 @@ class Chunk:
 
 def chunks(pieces: Iterable[str], *, lines: bool = False, size: int | None = None,
            limit: int | None = None) -> Iterator[Chunk]:
-    """Cut the text given as ``pieces`` into chunks of about ``size`` characters (default
-    :data:`CHUNK_CHARS`; see the module); with ``lines``, at line ends, each line a unit."""
+    """Cut the text given as ``pieces`` into chunks of up to about ``size`` characters (default
+    :data:`CHUNK_CHARS`; the first ones smaller, so output starts at once; see the module); with
+    ``lines``, at line ends, each line a unit."""
     size, limit = size or CHUNK_CHARS, limit or LIMIT_CHARS
     it = iter(pieces)
     buf, offset, pos = "", 0, 0  # buf[pos:] is not scored yet; buf[:pos] is context
     eof = False
-    want = size
+    target = want = min(FIRST_CHARS, size)
     while True:
         while not eof and len(buf) - pos < want + LOOKAHEAD_CHARS:
             piece = next(it, None)
@@ -61,22 +65,23 @@ def chunks(pieces: Iterable[str], *, lines: bool = False, size: int | None = Non
                 eof = True
             else:
                 buf += piece
-        if eof:
+        if eof and len(buf) - pos <= want:
             yield _chunk(buf, offset, pos, len(buf), lines)
             return
-        hi = len(buf) - LOOKAHEAD_CHARS
+        # The chunk ends by ``hi``, with enough read after it for the splitter to look ahead.
+        hi = min(pos + want, len(buf) if eof else len(buf) - LOOKAHEAD_CHARS)
         if lines:
             at = buf.rfind("\n", pos, hi)
             cut, units = (None if at < 0 else at + 1), None
         else:
             cut, units = _cut(buf, pos, hi)
         if cut is None:
-            if len(buf) - pos < limit:
-                want = min(2 * want, limit)  # read more before looking again
+            if want < limit:
+                want = min(2 * want, limit)  # look further
                 continue
             cut = _forced_cut(buf, pos, hi)
-        want = size
         yield _chunk(buf, offset, pos, cut, lines) if units is None else Chunk(buf, offset, pos, cut, units)
+        target = want = min(2 * target, size)
         keep = max(0, cut - CONTEXT_CHARS)
         buf, offset, pos = buf[keep:], offset + keep, cut - keep
 
@@ -84,7 +89,7 @@ def chunks(pieces: Iterable[str], *, lines: bool = False, size: int | None = Non
 def _chunk(text: str, offset: int, start: int, end: int, lines: bool) -> Chunk:
     if lines:
         return Chunk(text, offset, start, end, [Span(start + s, start + e) for s, e in _line_spans(text[start:end])])
-    if _HEDGE.search(text, start, end):
+    if _MARKER.search(text, start, end):
         part = text[start:end]
         prepared = prepare(part, "text")
         units = [Span(start + s, start + e) for s, e in prepared.units]
@@ -97,39 +102,51 @@ def _cut(text: str, start: int, hi: int) -> tuple[int | None, list[Span] | None]
     """Where a chunk of ``text[start:]`` may end, at most at ``hi``: after a blank line, else after a
     sentence followed by another one (then with the chunk's sentences); None when there is no such
     place yet."""
-    settled = _Markers(text, start, hi)
+    settled = _Markers(text, start)
     ends = [m.end() for m in _BLANK_LINE.finditer(text, start, hi) if m.end() < hi]
     for cut in reversed(ends):
         if settled(cut):
             return cut, None
     spans = split_sentences(text, start, hi)
     for k in range(len(spans) - 2, -1, -1):  # the last span may go on beyond ``hi``
-        if settled(spans[k].end):
-            return spans[k].end, (spans[:k + 1] if not settled.any else None)
+        if settled(spans[k].end, mid_line=True):
+            return spans[k].end, (spans[:k + 1] if not settled.found else None)
     return None, None
 
 
 class _Markers:
-    """Whether no ``hedge: ignore`` marker in ``text[start:cut]`` reaches beyond ``cut``: none is open,
-    and after the last one there is a paragraph (whose first sentence a bare marker line skips)."""
+    """Whether the ``hedge: ignore`` markers of ``text[start:]`` (what has been read) let a chunk end
+    at ``cut``: none before it is still open; after the last one before it comes a paragraph (a bare
+    marker line skips the next sentence); and, for a cut inside a line, the line holds no marker (a
+    marker skips the sentences of its line)."""
 
-    def __init__(self, text: str, start: int, hi: int) -> None:
+    def __init__(self, text: str, start: int) -> None:
         self.text = text
-        self.found = [m.start() for m in _HEDGE.finditer(text, start, hi)]
-        self.any = bool(self.found)
-        self.opens = [m.start() for m in _IGNORE_START.finditer(text, start, hi)] if self.any else []
-        self.closes = [m.start() for m in _IGNORE_END.finditer(text, start, hi)] if self.any else []
+        self.found = [m.start() for m in _MARKER.finditer(text, start)]
+        self.opens = [m.start() for m in self.found_of(_MARKER_START, start)]
+        self.closes = [m.start() for m in self.found_of(_MARKER_END, start)]
 
-    def __call__(self, cut: int) -> bool:
+    def found_of(self, pattern: re.Pattern, start: int) -> list:
+        return list(pattern.finditer(self.text, start)) if self.found else []
+
+    def __call__(self, cut: int, mid_line: bool = False) -> bool:
+        if not self.found:
+            return True
+        text = self.text
+        if mid_line:
+            line_end = text.find("\n", cut)
+            line_end = len(text) if line_end < 0 else line_end
+            k = bisect.bisect_left(self.found, text.rfind("\n", 0, cut) + 1)
+            if k < len(self.found) and self.found[k] < line_end:
+                return False
         k = bisect.bisect_left(self.found, cut)
         if not k:
             return True
-        last_open = self.opens[bisect.bisect_left(self.opens, cut) - 1] if bisect.bisect_left(self.opens, cut) else -1
-        last_close = self.closes[bisect.bisect_left(self.closes, cut) - 1] if bisect.bisect_left(self.closes, cut) else -1
-        if last_open > last_close:
+        n_open, n_close = bisect.bisect_left(self.opens, cut), bisect.bisect_left(self.closes, cut)
+        if n_open and (not n_close or self.opens[n_open - 1] > self.closes[n_close - 1]):
             return False
-        m = _BLANK_LINE.search(self.text, self.found[k - 1], cut)
-        return m is not None and bool(self.text[m.end():cut].strip())
+        m = _BLANK_LINE.search(text, self.found[k - 1], cut)
+        return m is not None and bool(text[m.end():cut].strip())
 
 
 def _forced_cut(text: str, start: int, hi: int) -> int:

@@ -43,6 +43,7 @@ TEXTS = {
     "one-paragraph": " ".join(PARAGRAPHS * 3),
     "crlf": ARTICLE.replace("\n", "\r\n"),
     "markers": MARKED,
+    "line-marker": ARTICLE + " ".join(PARAGRAPHS[:4]) + " # hedge: ignore\n\n" + ARTICLE,
     "blank-lines-with-spaces": ARTICLE.replace("\n\n", "\n  \t\n\n"),
 }
 
@@ -205,3 +206,19 @@ def test_scoring_imports_neither_scikit_learn_nor_joblib(tmp_path, article):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
     assert (tmp_path / "o.jsonl").read_text(encoding="utf-8").count('"type": "sentence"') > 5
+
+
+def test_jobs_read_stdin_in_the_main_process(runner, news_model_dir, article):
+    args = [article, "-", article, "-f", "json"]  # json is not streamed: stdin is read whole
+    one = run(runner, news_model_dir, *args, "--jobs", "1", input=ARTICLE)
+    two = run(runner, news_model_dir, *args, "--jobs", "2", input=ARTICLE)
+    assert one.exit_code == 0 and "<stdin>" in one.stdout
+    assert two.stdout == one.stdout
+
+
+def test_the_first_chunks_are_small_so_output_starts_at_once():
+    text = ARTICLE * 2000  # about 5 million characters
+    sizes = [c.end - c.start for c in hedge.stream.chunks([text], size=1 << 20)]
+    assert sizes[0] <= hedge.stream.FIRST_CHARS < 4 * sizes[0]
+    assert sizes[:5] == sorted(sizes[:5]) and max(sizes) <= 1 << 20 and max(sizes) > (1 << 20) // 2
+    assert sum(sizes) == len(text)
