@@ -265,7 +265,7 @@ class AttributionModel:
     def from_json(cls, data: Mapping) -> "AttributionModel":
         thresholds = {k: float(v) for k, v in data["thresholds"].items()}
         if set(thresholds) != set(DEFAULT_THRESHOLDS) or not all(
-                0 <= v <= 1 for k, v in thresholds.items() if k != "source_bias"):
+                0 <= v <= 1 if k != "source_bias" else abs(v) < float("inf") for k, v in thresholds.items()):
             raise ValueError(f"attribution thresholds must be {sorted(DEFAULT_THRESHOLDS)}, probabilities in [0, 1]")
         return cls(
             sentence=LinearScorer.from_json(data["sentence"]),

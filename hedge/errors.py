@@ -24,6 +24,14 @@ class InputError(HedgeError):
     """A text input cannot be read (missing, binary, not UTF-8, a directory with nothing to score)."""
 
 
+class TextDecodeError(InputError):
+    """Bytes that are not text hedge reads: binary, or not UTF-8 from byte ``offset`` on."""
+
+    def __init__(self, path: object, what: str, offset: int | None = None) -> None:
+        super().__init__(f"{path}: {what}")
+        self.path, self.what, self.offset = path, what, offset
+
+
 class ConfigError(HedgeError):
     """A configuration value is invalid."""
 
@@ -35,6 +43,7 @@ MODEL_VERSION = ("{path} has model format version {found}; this hedge (version {
                  "format {expected}. Retrain it with `hedge train` or use a matching hedge version")
 MODEL_CORRUPT = "{path} is damaged: {why}"
 INPUT_MISSING = "{path}: no such file or directory"
-INPUT_BINARY = "{path}: looks like a binary file, not text"
-INPUT_ENCODING = "{path}: not valid UTF-8 text (byte {offset}); convert it to UTF-8 first"
+TEXT_BINARY = "looks like a binary file, not text"
+TEXT_ENCODING = "not valid UTF-8 text (byte {offset}); convert it to UTF-8 first"
+INPUT_SPECIAL = "{path}: not a regular file (a broken link, a pipe or a device); skipped"
 INPUT_EMPTY_DIR = "{path}: no *.txt or *.md files in this directory"

@@ -20,10 +20,15 @@ STDIN = "-"
 
 @dataclass(frozen=True)
 class TextInput:
-    """A named input: ``name`` is what records carry in ``doc``; ``path`` is None for stdin."""
+    """A named input: ``name`` is what records carry in ``doc``; ``path`` is None for stdin.
+
+    ``listed``: found by listing a directory, so only a regular file is read (a pipe or a device met
+    that way could block or never end; one named on the command line is read as asked).
+    """
 
     name: str
     path: Path | None
+    listed: bool = False
 
 
 def expand_inputs(given: list[str]) -> list[TextInput]:
@@ -35,10 +40,11 @@ def expand_inputs(given: list[str]) -> list[TextInput]:
             continue
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file())
+            # Not only regular files: a broken link or a pipe named *.txt is reported, not silently skipped.
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and not p.is_dir())
             if not found:
                 raise errors.InputError(errors.INPUT_EMPTY_DIR.format(path=path))
-            out.extend(TextInput(str(p), p) for p in found)
+            out.extend(TextInput(str(p), p, listed=True) for p in found)
         elif path.exists():
             out.append(TextInput(str(path), path))
         else:
@@ -46,21 +52,26 @@ def expand_inputs(given: list[str]) -> list[TextInput]:
     return out
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """Decode ``data`` as UTF-8 (or BOM-marked UTF-16), refusing binary and invalid bytes."""
+def decode_text(data: bytes, name: object) -> str:
+    """Decode ``data`` as UTF-8 (or BOM-marked UTF-16), refusing binary and invalid bytes.
+
+    The one decoding policy for every text hedge reads (score inputs and labelled data): refuse with
+    :class:`~hedge.errors.TextDecodeError`, naming the byte offset, rather than guess.
+    """
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise errors.InputError(errors.INPUT_BINARY.format(path=name))  # UTF-32 is not read
+        raise errors.TextDecodeError(name, errors.TEXT_BINARY, 0)  # UTF-32 is not read
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise errors.InputError(errors.INPUT_BINARY.format(path=name)) from None
-    if b"\x00" in data[:8192]:
-        raise errors.InputError(errors.INPUT_BINARY.format(path=name))
+            raise errors.TextDecodeError(name, errors.TEXT_BINARY, 0) from None
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        raise errors.TextDecodeError(name, errors.TEXT_BINARY, nul)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise errors.InputError(errors.INPUT_ENCODING.format(path=name, offset=exc.start)) from None
+        raise errors.TextDecodeError(name, errors.TEXT_ENCODING.format(offset=exc.start), exc.start) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -68,6 +79,8 @@ def read_input(item: TextInput) -> str:
     """The whole text of one input."""
     if item.path is None:
         return decode_text(sys.stdin.buffer.read(), item.name)
+    if item.listed and not item.path.is_file() and (item.path.is_symlink() or item.path.exists()):
+        raise errors.InputError(errors.INPUT_SPECIAL.format(path=item.name))
     try:
         data = item.path.read_bytes()
     except FileNotFoundError:

@@ -208,7 +208,7 @@ def _read_capped(path: Path) -> bytes:
 def _parse_json(path: Path, data: bytes) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, too deep, or a number too long
         raise errors.ModelFormatError(errors.MODEL_FOREIGN.format(
             path=path, why=f"not JSON: {exc.__class__.__name__}")) from None
 
@@ -266,7 +266,7 @@ def load_model(path: str | os.PathLike[str] | None = None) -> HedgeModel:
             from hedge.attribution import AttributionModel
 
             model.attribution = AttributionModel.from_json(weights["attribution"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # JSON of the wrong shape
         why = f"missing part {exc}" if isinstance(exc, KeyError) else str(exc)
         raise errors.ModelFormatError(errors.MODEL_CORRUPT.format(path=root, why=why)) from None
     return model

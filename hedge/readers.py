@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hedge.errors import DataFormatError
+from hedge.errors import DataFormatError, TextDecodeError
 
 FORMATS = ("jsonl", "csv", "tsv", "fasttext", "szeged", "bioscope", "brat")
 POSITIVE = frozenset({"1", "true", "yes", "hedged", "uncertain", "hedge", "speculative"})
@@ -106,18 +106,39 @@ def read_examples(paths: list[str | Path], fmt: str | None = None, split: str | 
 
 
 def read_file(path: Path, fmt: str | None = None) -> list[Example]:
+    """Every example of one file (or brat folder); a file without any is an error, not zero examples."""
     fmt = fmt or detect_format(path)
     if fmt not in READERS:
         raise DataFormatError(path, None, f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return list(READERS[fmt](path))
+    examples = list(READERS[fmt](path))
+    if not examples:
+        raise DataFormatError(path, None if path.is_dir() else 1, f"no labelled sentences ({fmt}); is it empty?")
+    return examples
 
 
 def _read_text(path: Path) -> str:
+    """A data file's text, decoded by the same rules as text to score (UTF-8 or BOM-marked UTF-16)."""
+    from hedge.inputs import decode_text
+
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise DataFormatError(path, line, "not valid UTF-8") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataFormatError(path, None, f"cannot read ({exc.strerror or exc})") from None
+    try:
+        return decode_text(data, path)
+    except TextDecodeError as exc:
+        line = data[: exc.offset].count(b"\n") + 1 if exc.offset is not None else None
+        raise DataFormatError(path, line, exc.what) from None
+
+
+def _unique_id(row_id: object, seen: dict, path: Path, line: int) -> None:
+    """Refuse a second record with the same ``id`` in one file (a copy-paste slip or a merge gone wrong)."""
+    if row_id is None or row_id == "":
+        return
+    key = json.dumps(row_id, sort_keys=True)
+    if key in seen:
+        raise DataFormatError(path, line, f"duplicate id {row_id!r} (first on line {seen[key]})")
+    seen[key] = line
 
 
 # -- JSON Lines --------------------------------------------------------------------------------
@@ -141,15 +162,17 @@ def _lines(path: Path) -> list[str]:
 
 
 def read_jsonl(path: Path) -> Iterator[Example]:
+    ids: dict[str, int] = {}
     for lineno, raw in enumerate(_lines(path), 1):
         if not raw.strip():
             continue
         try:
             row = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise DataFormatError(path, lineno, f"not JSON ({exc.msg})") from None
+        except (ValueError, RecursionError) as exc:  # also too deeply nested, or an over-long number
+            raise DataFormatError(path, lineno, f"not JSON ({getattr(exc, 'msg', exc)})") from None
         if not isinstance(row, dict):
             raise DataFormatError(path, lineno, "each line must be a JSON object")
+        _unique_id(row.get("id"), ids, path, lineno)
         yield _example_from_row(row, path, lineno)
 
 
@@ -192,6 +215,14 @@ def _example_from_row(row: dict, path: Path, lineno: int) -> Example:
 def _read_delimited(path: Path, delimiter: str) -> Iterator[Example]:
     text = _read_text(path)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from _delimited_rows(reader, path)
+    except csv.Error as exc:  # e.g. a field longer than csv.field_size_limit()
+        kind = "TSV" if delimiter == "\t" else "CSV"
+        raise DataFormatError(path, reader.line_num or 1, f"malformed {kind} ({exc})") from None
+
+
+def _delimited_rows(reader: csv.DictReader, path: Path) -> Iterator[Example]:
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     if "text" not in fields:
         raise DataFormatError(path, 1, f"the header needs a 'text' column (found {reader.fieldnames})")
@@ -199,10 +230,12 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[Example]:
     if label_col is None:
         raise DataFormatError(path, 1, "the header needs a 'hedged' or 'label' column")
     reader.fieldnames = fields
+    ids: dict[str, int] = {}
     for row in reader:
         lineno = reader.line_num
         if None in row or any(v is None for v in row.values()):
             raise DataFormatError(path, lineno, f"expected {len(fields)} columns")
+        _unique_id(row.get("id"), ids, path, lineno)
         yield Example(text=row["text"], hedged=parse_label(row[label_col], path, lineno),
                       doc=row.get("doc") or f"{path.name}:{lineno}", origin=f"{path}:{lineno}",
                       split=row.get("split") or None)

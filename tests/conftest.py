@@ -162,3 +162,34 @@ def runner():
     from typer.testing import CliRunner
 
     return CliRunner()
+
+
+# Attribution labels: (sentence, attribution, source words or None, is it an assertion).
+ATTRIBUTED = [
+    ("John Smith said the plan would work.", "named", "John Smith", True),
+    ("According to Mary Jones, prices rose.", "named", "Mary Jones", True),
+    ("The mayor, Ann Lee, said the road will close.", "named", "Ann Lee", True),
+    ("Tom Brown told reporters the vote failed.", "named", "Tom Brown", True),
+    ("Officials said the bridge may reopen.", "vague", "Officials", True),
+    ("Experts say the virus spreads in water.", "vague", "Experts", True),
+    ("Sources claimed the talks failed.", "vague", "Sources", True),
+    ("Analysts believe rates will fall.", "vague", "Analysts", True),
+    ("The river flows into the sea.", "none", None, True),
+    ("Prices rose in May.", "none", None, True),
+    ("Why did the bridge close?", "none", None, False),
+    ("What a day!", "none", None, False),
+]
+
+
+@pytest.fixture(scope="session")
+def attribution_model(examples, fast_config):
+    """A model with every part, attribution included, trained on the inline corpora."""
+    from hedge.train import train
+
+    labelled = []
+    for i, (text, kind, source, assertion) in enumerate(ATTRIBUTED):
+        span = (text.index(source), text.index(source) + len(source)) if source else None
+        labelled.append(Example(text, None, doc=f"a{i}", attribution=kind, source=span, assertion=assertion))
+    model = train(examples + labelled, fast_config)
+    assert model.attribution is not None
+    return model
