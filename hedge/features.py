@@ -9,11 +9,13 @@ per string.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from hedge.lexicon import load_table, load_words
 
 BOS, EOS = "<s>", "</s>"
+_DIGIT = re.compile(r"\d")
 _OPEN_QUOTES = frozenset('"“‘«')
 _CLOSE_QUOTES = frozenset('"”’»')
 
@@ -34,7 +36,7 @@ def shape(token: str) -> str:
     if token in (BOS, EOS):
         return token
     first = token[0]
-    if first.isdigit() or any(ch.isdigit() for ch in token):
+    if not token.isalpha() and _DIGIT.search(token):
         return "NUM"
     if first.isalpha():
         if first.isupper():

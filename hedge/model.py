@@ -18,16 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from hedge import __version__, errors
-from hedge.features import cue_features, sentence_features
+from hedge.features import cue_features, inside_quotes, sentence_features
 from hedge.linear import LinearScorer, sigmoid
 from hedge.records import SentenceRecord, TextSpan
-from hedge.text import Span, split_sentences, tokenize
+from hedge.text import Span, split_sentences, token_strings, tokenize
 
 FORMAT_NAME = "hedge-model"
 FORMAT_VERSION = 1
 META_FILE = "meta.json"
 WEIGHTS_FILE = "weights.json"
 MAX_FILE_BYTES = 256 * 1024 * 1024
+_CACHE_SIZE = 200_000
 REPO_MODEL = Path(__file__).resolve().parent.parent / "model"
 
 
@@ -50,29 +51,72 @@ class HedgeModel:
     threshold: float = 0.5
     meta: dict[str, Any] = field(default_factory=dict)
     attribution: Any = None  # hedge.attribution.AttributionModel, when trained
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -- scoring -----------------------------------------------------------------------------
-    def candidate_logits(self, text: str) -> tuple[list[Span], list[int], list[float]]:
-        """Token spans, the indices of candidate tokens and each candidate's cue logit."""
-        spans = tokenize(text)
-        tokens = [text[s:e] for s, e in spans]
-        lows = [t.lower() for t in tokens]
+    def candidate_logits(self, text: str) -> tuple[list[int], list[float]]:
+        """Indices (into ``token_strings(text)``) of the candidate tokens, and each one's cue logit.
+
+        The fast path: most sentences hold no candidate word, which a set test over the lower-cased
+        tokens finds at C speed; a candidate's logit depends only on its five-token window, its place
+        in the sentence and whether it is quoted, so it is memoised on exactly those.
+        """
+        if text.isascii():
+            # ASCII lower-casing keeps every character's class, so this is the lowered tokenization.
+            lows = token_strings(text.lower())
+            if self.candidates.isdisjoint(lows):
+                return [], []
+            toks = token_strings(text)
+        else:
+            toks = token_strings(text)
+            lows = [t.lower() for t in toks]
+            if self.candidates.isdisjoint(lows):
+                return [], []
         cands = [i for i, w in enumerate(lows) if w in self.candidates]
-        logits = [self.cue.decision(cue_features(tokens, lows, i)) for i in cands]
-        return spans, cands, logits
+        logits = []
+        cache = self._cache
+        n = len(toks)
+        for i in cands:
+            key = (tuple(toks[max(0, i - 2):i + 3]), min(i, 2), min(n - 1 - i, 2), inside_quotes(toks, i))
+            logit = cache.get(key)
+            if logit is None:
+                if len(cache) >= _CACHE_SIZE:
+                    cache.clear()
+                logit = cache[key] = self.cue.decision(cue_features(toks, lows, i))
+            logits.append(logit)
+        return cands, logits
 
     def score_text(self, text: str, threshold: float | None = None) -> SentenceScore:
         """Score one sentence's text: probability, decision and cue spans."""
         if not text.strip():
             return SentenceScore(0.0, False, [])
-        spans, cands, logits = self.candidate_logits(text)
-        prob = sigmoid(self.sentence.decision_dense(sentence_features(logits)))
+        cands, logits = self.candidate_logits(text)
+        return self._decide(text, cands, logits, threshold)
+
+    def reference_score_text(self, text: str, threshold: float | None = None) -> SentenceScore:
+        """The plain, unoptimised scoring that :meth:`score_text` must reproduce exactly."""
+        if not text.strip():
+            return SentenceScore(0.0, False, [])
+        toks = [text[s:e] for s, e in tokenize(text)]
+        lows = [t.lower() for t in toks]
+        cands = [i for i, w in enumerate(lows) if w in self.candidates]
+        logits = [self.cue.decision(cue_features(toks, lows, i)) for i in cands]
+        return self._decide(text, cands, logits, threshold)
+
+    def _decide(self, text: str, cands: list[int], logits: list[float], threshold: float | None) -> SentenceScore:
+        if logits:
+            prob = sigmoid(self.sentence.decision_dense(sentence_features(logits)))
+        else:
+            prob = self._cache.get("no-candidate")
+            if prob is None:
+                prob = self._cache["no-candidate"] = sigmoid(self.sentence.decision_dense(sentence_features([])))
         hedged = prob >= (self.threshold if threshold is None else threshold)
         cues: list[TextSpan] = []
         if hedged and cands:
             chosen = [i for i, x in zip(cands, logits) if x > 0.0]
             if not chosen:
                 chosen = [cands[max(range(len(logits)), key=logits.__getitem__)]]
+            spans = tokenize(text)
             cues = _merge_adjacent(text, [spans[i] for i in chosen])
         return SentenceScore(prob, hedged, cues)
 

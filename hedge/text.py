@@ -2,20 +2,23 @@
 
 Rules, not a model: a boundary is a sentence-final mark (``.``, ``!``, ``?``, ``…``), with any closing
 quotes, brackets or numbered references (``[12]``) after it, followed by white space and something that
-can start a sentence: a capital, a digit or a currency sign, possibly after opening quotes or brackets,
-or, after a full stop, a lower-case word with a capital or digit inside it ("mRNA", "p53", "eBay").
-A blank line always ends a sentence, so a headline without a full stop stays on its own; a new line
-that starts with a bullet ("-", "*", "•") or a list number ("2.", "3)") ends one too.
+can start a sentence: a capital (possibly after opening quotes or brackets), a digit, a currency sign,
+a list label such as "(b)", or, after a single full stop, a lower-case word with a capital or digit in
+it ("mRNA", "p53", "eBay"). A lower-case word never follows a boundary otherwise ('"Really?" she
+asked.', "Wait... what"). A blank line always ends a sentence, so a headline without a full stop
+stays on its own; so does a line break before a bullet ("-", "*", "•") or a list number ("2.", "3)").
 
-Full stops after abbreviations (word lists in ``hedge/data/``) are handled in three ways:
+A full stop after an abbreviation (word lists in ``hedge/data/``) is a boundary:
 
-* ``abbreviations.txt``: never a boundary ("Dr. Smith", "e.g. this", "Fig. 2"); "No." only before a
-  number, so "The answer was no. The" still splits.
-* ``abbreviations_final.txt``, dotted acronyms ("U.S.", "D.C.") and single capital initials ("J.",
-  "cyclosporin A."): a boundary only when the next word is a common sentence opener ("in the U.S. The
-  next day", but "the U.S. Supreme Court", "George W. Bush").
-* A single lower-case letter ("6 h. The") is a boundary before a capital but not before a number
-  ("p. 215").
+* never after ``abbreviations.txt`` words ("Dr. Smith", "e.g. this", "Fig. 2"); "No." and "Est."
+  only before a number, so "The answer was no. The vote failed." still splits;
+* after ``abbreviations_final.txt`` words, dotted acronyms ("U.S.", "D.C.") and capital initials,
+  only before a capitalised sentence opener ("in the U.S. The next day", but "the U.S. Supreme
+  Court", "George W. Bush"); an initial after a lower-case content word is a label, and a boundary
+  before any capital followed by a lower-case word ("cyclosporin A. Activation of ...");
+* after "a.m.", "p.m." and "etc.", before any capital but the words in ``continuations.txt``
+  ("at 5 p.m. Officials said", but "at 5 p.m. Monday");
+* after a single lower-case letter, before a capital but not a number ("6 h. The", "p. 215").
 
 A sentence that would hold nothing but a list number ("1." or "2 .") is joined to the text after it.
 """
