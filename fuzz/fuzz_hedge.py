@@ -218,6 +218,79 @@ def _model(data: bytes) -> None:
     check_records(text, model.score(text), False)
 
 
+# -- structured targets: the bytes choose where a valid record or model is changed, and to what ---
+class _Choices:
+    """Reads choices from fuzz bytes (zeros once they run out), so any input is some structure."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def byte(self) -> int:
+        self.pos += 1
+        return self.data[self.pos - 1] if self.pos <= len(self.data) else 0
+
+    def pick(self, options):
+        return options[self.byte() % len(options)]
+
+
+_KEYS = ["text", "hedged", "label", "cues", "start", "end", "doc", "split", "id", "attribution", "source",
+         "assertion", "para", "index", "tags", "candidates", "cue", "sentence", "features", "weights", "bias",
+         "thresholds", "kind", "O", "B", "I", "format", "format_version", "threshold", "files", "weights.json"]
+_SCALARS = [None, True, False, 0, 1, -1, 2, 3, 0.5, -0.0, 1e308, 10**400, -(10**400), float("nan"), float("inf"),
+            "", "may", "It", "hedged", "certain", "named", "vague", "none", "\ud800", "x" * 3, [], {}]
+
+
+def _value(c: _Choices, depth: int = 0):
+    kind = c.byte() % 6
+    if kind == 0 and depth < 4:
+        return {c.pick(_KEYS): _value(c, depth + 1) for _ in range(c.byte() % 4)}
+    if kind == 1 and depth < 4:
+        return [_value(c, depth + 1) for _ in range(c.byte() % 4)]
+    if kind == 2:
+        return int.from_bytes(bytes([c.byte(), c.byte()]), "big") - 32768
+    if kind == 3:
+        return bytes(c.byte() for _ in range(c.byte() % 8)).decode("utf-8", "surrogateescape")
+    return c.pick(_SCALARS)
+
+
+def _mutate(obj, c: _Choices):
+    """``obj`` with one node (chosen by the bytes) replaced, added to or removed."""
+    if not isinstance(obj, (dict, list)) or not obj or c.byte() % 3 == 0:
+        return _value(c)
+    keys = list(obj) if isinstance(obj, dict) else list(range(len(obj)))
+    key = c.pick(keys)
+    out = dict(obj) if isinstance(obj, dict) else list(obj)
+    action = c.byte() % 4
+    if action == 0 and isinstance(out, dict):
+        del out[key]
+    elif action == 1 and isinstance(out, dict):
+        out[c.pick(_KEYS)] = _value(c)
+    else:
+        out[key] = _mutate(out[key], c)
+    return out
+
+
+def _dumps(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def _jsonl_rows(data: bytes) -> None:
+    c = _Choices(data)
+    rows = [json.loads(line) for line in SEEDS["jsonl"][c.byte() % len(SEEDS["jsonl"])].decode().splitlines()]
+    for _ in range(1 + c.byte() % 3):
+        n = c.byte() % len(rows)
+        rows[n] = _mutate(rows[n], c)
+    _reader("jsonl", "d.jsonl")(b"\n".join(_dumps(r) for r in rows) + b"\n")
+
+
+def _model_json(data: bytes) -> None:
+    c = _Choices(data)
+    weights = json.loads(SEEDS["model"][1])
+    for _ in range(1 + c.byte() % 3):
+        weights = _mutate(weights, c)
+    _model(_dumps(weights))
+
+
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "jsonl": _reader("jsonl", "d.jsonl"),
     "csv": _reader("csv", "d.csv"),
@@ -231,6 +304,8 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
     "decode": _decode,
     "score": _score,
     "model": _model,
+    "jsonl-rows": _jsonl_rows,
+    "model-json": _model_json,
 }
 
 # -- seeds ---------------------------------------------------------------------------------------
@@ -262,6 +337,8 @@ SEEDS: dict[str, list[bytes]] = {
     "decode": [b"\xef\xbb\xbfIt may rain.", "It may rain.".encode("utf-16"), b"caf\xe9", b"\x00\x01"],
     "score": [b"Officials said the bridge may reopen next week. The bridge opened in 1990.\n\n"
               b"The vote took place on May 5. Prices might rise, it seems.\n"],
+    "jsonl-rows": [b"", b"\x01\x02\x03\x04\x05\x06\x07\x08"],
+    "model-json": [b"", b"\x01\x02\x03\x04\x05\x06\x07\x08"],
     "model": [b'{"candidates": ["may"], "cue": {"bias": 0.0, "features": ["w=may"], "weights": [1.0]}, '
               b'"sentence": {"bias": -1.0, "features": ["max"], "weights": [2.0]}}',
               b'{"candidates": ["may"], "cue": {"bias": 0.0, "features": ["w=may"], "weights": [1.0]}, '

@@ -217,13 +217,15 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[Example]:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         yield from _delimited_rows(reader, path)
-    except csv.Error as exc:  # e.g. a field longer than csv.field_size_limit()
+    except csv.Error as exc:  # e.g. a field longer than csv.field_size_limit(), raised on the line after line_num
         kind = "TSV" if delimiter == "\t" else "CSV"
-        raise DataFormatError(path, reader.line_num or 1, f"malformed {kind} ({exc})") from None
+        raise DataFormatError(path, reader.line_num + 1, f"malformed {kind} ({exc})") from None
 
 
 def _delimited_rows(reader: csv.DictReader, path: Path) -> Iterator[Example]:
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    if reader.fieldnames is None:
+        return  # an empty file: read_file says so
+    fields = [f.strip().lower() for f in reader.fieldnames]
     if "text" not in fields:
         raise DataFormatError(path, 1, f"the header needs a 'text' column (found {reader.fieldnames})")
     label_col = next((c for c in ("hedged", "label") if c in fields), None)

@@ -1,0 +1,146 @@
+"""One test per bug found by fuzzing (fuzz/fuzz_hedge.py) and by probing for issue 7, named after it.
+
+Each bug was an exception other than the one the code promises (``DataFormatError`` for labelled
+data, ``ModelFormatError`` for model files), i.e. a traceback instead of a one-line error, or a
+blow-up in time.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hedge.errors import DataFormatError, ModelFormatError
+from hedge.features import inside_quotes
+from hedge.model import load_model
+from hedge.readers import read_file
+
+
+def one_line(exc: BaseException) -> str:
+    message = str(exc)
+    assert message and "\n" not in message and "Traceback" not in message
+    return message
+
+
+# -- readers ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("line, words", [
+    pytest.param("[" * 100_000 + "]" * 100_000, "not JSON", id="deeply-nested-RecursionError"),
+    pytest.param('{"text": "It may rain.", "hedged": ' + "1" * 5000 + "}", "not JSON",
+                 id="number-over-4300-digits-ValueError"),
+])
+def test_jsonl_line_that_json_cannot_decode_is_a_data_format_error(tmp_path, line, words):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "ok", "hedged": true}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(DataFormatError) as err:
+        read_file(path)
+    assert one_line(err.value).startswith(f"{path}:2: ") and words in str(err.value)
+
+
+@pytest.mark.parametrize("name, delimiter", [("d.csv", ","), ("d.tsv", "\t")])
+@pytest.mark.parametrize("where", ["row", "header"])
+def test_delimited_field_longer_than_the_csv_limit_is_a_data_format_error(tmp_path, name, delimiter, where):
+    huge = "x" * (csv.field_size_limit() + 1)
+    rows = [f"text{delimiter}hedged", f"It may rain.{delimiter}1", f"{huge}{delimiter}0"]
+    if where == "header":
+        rows = [f"{huge}{delimiter}text{delimiter}hedged"]
+    path = tmp_path / name
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(DataFormatError) as err:
+        read_file(path)
+    line = 3 if where == "row" else 1
+    assert one_line(err.value).startswith(f"{path}:{line}: malformed "), str(err.value)
+
+
+def test_inside_quotes_is_linear_in_the_sentence_length():
+    # Asking about every token of a sentence rescanned it from the start each time: a 5 MB line of
+    # text without a full stop took hours to score. Now the sentence is scanned once.
+    class CountingList(list):
+        scans = 0
+
+        def __iter__(self):
+            CountingList.scans += 1
+            return super().__iter__()
+
+        def __getitem__(self, key):
+            if isinstance(key, slice):
+                CountingList.scans += 1
+            return super().__getitem__(key)
+
+    words = 'He said " it may " and “ then ” he " left'.split()
+    tokens = CountingList(words * 50)
+    brute = [sum(t in ('"', "“", "”", "‘", "«") for t in tokens[:i]) % 2 == 1 for i in range(len(tokens))]
+    CountingList.scans = 0
+    assert [inside_quotes(tokens, i) for i in range(len(tokens))] == brute
+    assert CountingList.scans <= 1
+    # A different list of the same length is not answered from the memo of the first.
+    other = list(reversed(tokens))
+    assert [inside_quotes(other, i) for i in range(len(other))] == \
+        [sum(t in ('"', "“", "”", "‘", "«") for t in other[:i]) % 2 == 1 for i in range(len(other))]
+
+
+def test_a_long_line_without_a_full_stop_is_scored(tiny_model):
+    # The same bug end to end: one 100 kB sentence, thousands of candidate words (minutes before).
+    text = "the data may show a trend and it " * 3000
+    (record,) = tiny_model.score(text)
+    assert record.hedged and len(record.cues) > 1000
+
+
+# -- model files --------------------------------------------------------------------------------------
+def _plant(src: Path, dst: Path, weights_text: str | None = None, **meta_changes) -> Path:
+    """A copy of model ``src`` with other weights (digest recomputed) and meta.json changes."""
+    shutil.copytree(src, dst)
+    if weights_text is not None:
+        data = weights_text.encode("utf-8")
+        (dst / "weights.json").write_bytes(data)
+        meta_changes.setdefault("files", {"weights.json": hashlib.sha256(data).hexdigest()})
+    meta = json.loads((dst / "meta.json").read_text(encoding="utf-8"))
+    meta.update(meta_changes)
+    (dst / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return dst
+
+
+def _weights_with(src: Path, path: list, value_json: str) -> str:
+    """weights.json of ``src`` with the value at ``path`` replaced by the raw JSON ``value_json``."""
+    weights = json.loads((src / "weights.json").read_text(encoding="utf-8"))
+    node = weights
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = "@@VALUE@@"
+    return json.dumps(weights).replace('"@@VALUE@@"', value_json)
+
+
+HUGE = "1" + "0" * 400  # an integer JSON accepts and float() cannot hold: OverflowError
+
+
+@pytest.mark.parametrize("where, value", [
+    pytest.param(["cue", "weights", 0], HUGE, id="huge-int-weight-OverflowError"),
+    pytest.param(["sentence", "bias"], HUGE, id="huge-int-bias-OverflowError"),
+    pytest.param(["attribution", "thresholds", "kind"], HUGE, id="huge-int-attribution-threshold-OverflowError"),
+    pytest.param(["attribution", "thresholds"], "[0.5]", id="attribution-thresholds-a-list-AttributeError"),
+    pytest.param(["attribution", "thresholds", "source_bias"], "NaN", id="nan-source-bias"),
+    pytest.param(["attribution", "thresholds", "source_bias"], "Infinity", id="infinite-source-bias"),
+    pytest.param(["cue", "weights", 0], "1" * 5000, id="number-over-4300-digits-ValueError"),
+])
+def test_model_weights_of_the_wrong_kind_are_a_model_format_error(tmp_path, attribution_model, where, value):
+    from hedge.model import save_model
+
+    src = save_model(attribution_model, tmp_path / "good")
+    bad = _plant(src, tmp_path / "bad", _weights_with(src, where, value))
+    with pytest.raises(ModelFormatError) as err:
+        load_model(bad)
+    assert str(bad) in one_line(err.value)
+
+
+@pytest.mark.parametrize("threshold", [HUGE, "1" * 5000])
+def test_model_meta_threshold_too_big_for_a_float_is_a_model_format_error(tmp_path, tiny_model_dir, threshold):
+    bad = _plant(tiny_model_dir, tmp_path / "bad")
+    text = (bad / "meta.json").read_text(encoding="utf-8").replace('"threshold": ', f'"threshold": {threshold}, "x": ')
+    (bad / "meta.json").write_text(text, encoding="utf-8")
+    with pytest.raises(ModelFormatError) as err:
+        load_model(bad)
+    assert "meta.json" in one_line(err.value) or str(bad) in str(err.value)
