@@ -22,10 +22,12 @@ few hundred inputs in CI.
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,18 +40,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # fuzz this checkout's hedge, not an installed one
 
-try:  # coverage guidance for hedge's own code when atheris runs the show
-    import atheris
+atheris = None
+if __name__ == "__main__":  # imported by the smoke test, hypothesis runs it and hedge stays as it is
+    try:  # coverage guidance for hedge's own code when atheris runs the show
+        import atheris
 
-    with atheris.instrument_imports(include=["hedge"]):
-        import hedge.attribution
-        import hedge.inputs
-        import hedge.model
-        import hedge.polnear
-        import hedge.readers
-        import hedge.text
-except ImportError:
-    atheris = None
+        with atheris.instrument_imports(include=["hedge"]):
+            import hedge.attribution
+            import hedge.inputs
+            import hedge.model
+            import hedge.polnear
+            import hedge.readers
+            import hedge.text
+    except ImportError:
+        atheris = None
 
 from hedge.errors import DataFormatError, InputError, ModelFormatError  # noqa: E402
 from hedge.inputs import decode_text  # noqa: E402
@@ -59,6 +63,7 @@ from hedge.text import split_sentences, tokenize  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 _SCRATCH = Path(tempfile.mkdtemp(prefix="hedge-fuzz-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+atexit.register(shutil.rmtree, _SCRATCH, True)  # (libFuzzer exits without it: the folder is small)
 
 
 class Finding(AssertionError):

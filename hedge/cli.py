@@ -105,8 +105,12 @@ class _output_stream:
             return sys.stdout
         import tempfile
 
+        from hedge import atomic
+
         target = self.path.absolute()
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        atomic.remove_stale(target)
+        fd, self.tmp = tempfile.mkstemp(prefix=atomic.temp_prefix(target), dir=target.parent)
+        os.chmod(fd, atomic.usual_mode(directory=False))
         self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self.fh
 
@@ -187,4 +191,8 @@ def evaluate(
 
 
 def main() -> None:
+    import signal
+
+    # SIGTERM (kill, timeout, a stopped container) unwinds like Ctrl-C, so temporaries are removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     app()

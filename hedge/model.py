@@ -203,23 +203,29 @@ def _atomic_write_dir(out: Path, files: dict[str, bytes]) -> None:
         raise errors.HedgeError(f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not _is_model_dir(out):
         raise errors.HedgeError(f"{out} is a directory that is not a hedge model; refusing to replace it")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    from hedge import atomic
+
+    atomic.remove_stale(out)
+    tmp = Path(tempfile.mkdtemp(prefix=atomic.temp_prefix(out), dir=out.parent))
+    old = None
     try:
+        os.chmod(tmp, atomic.usual_mode(directory=True))
         for name, data in files.items():
             with open(tmp / name, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
         if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            old = out.with_name(atomic.temp_prefix(out, "old") + "dir")
             os.replace(out, old)
-            os.replace(tmp, out)
-            _remove_tree(old)
-        else:
-            os.replace(tmp, out)
+        os.replace(tmp, out)
     except BaseException:
+        if old is not None and old.exists() and not os.path.lexists(out):
+            os.replace(old, out)  # interrupted between the two renames: put the earlier model back
         _remove_tree(tmp)
         raise
+    if old is not None:
+        _remove_tree(old)
 
 
 def _is_model_dir(path: Path) -> bool:

@@ -144,3 +144,29 @@ def test_model_meta_threshold_too_big_for_a_float_is_a_model_format_error(tmp_pa
     with pytest.raises(ModelFormatError) as err:
         load_model(bad)
     assert "meta.json" in one_line(err.value) or str(bad) in str(err.value)
+
+
+# -- atomic writes ------------------------------------------------------------------------------------
+def test_saved_model_and_report_get_the_usual_permissions_not_private_ones(tmp_path, tiny_model, tiny_model_dir,
+                                                                           runner):
+    # mkdtemp / mkstemp make 0700 / 0600 temporaries; renamed into place, a model or report that
+    # another user (a web server, a colleague) should read was private.
+    import os
+    import stat
+
+    from hedge.cli import app
+    from hedge.model import save_model
+
+    old = os.umask(0o022)
+    try:
+        out = save_model(tiny_model, tmp_path / "model")
+        text = tmp_path / "a.txt"
+        text.write_text("It may rain.\n", encoding="utf-8")
+        report = tmp_path / "report.jsonl"
+        result = runner.invoke(app, ["score", str(text), "--model", str(tiny_model_dir), "-o", str(report)])
+        assert result.exit_code == 0, result.stderr
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert stat.S_IMODE((out / "weights.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE(report.stat().st_mode) == 0o644
