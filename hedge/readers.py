@@ -7,6 +7,7 @@ message starts with ``FILE:LINE:``. Formats are detected from the extension and 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -66,7 +67,9 @@ def detect_format(path: Path) -> str:
     if known:
         return known
     with open(path, "rb") as fh:
-        head = fh.read(4096).decode("utf-8-sig", errors="replace")
+        raw = fh.read(4096)
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # read as _read_text will
+    head = raw.decode("utf-16" if utf16 else "utf-8-sig", errors="replace")
     if suffix == ".xml" or head.lstrip().startswith("<"):
         if "<Sentence" in head or "Uncertainty" in head:
             return "szeged"

@@ -202,6 +202,12 @@ def test_utf16_data_file_with_a_bom_is_decoded(tmp_path, name, content):
     assert [(ex.text, ex.hedged) for ex in read_file(path)] == [("It may rain.", True), ("It rained.", False)]
 
 
+def test_utf16_data_file_format_is_detected_from_its_content(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_bytes("__label__1 It may rain.\n__label__0 It rained.\n".encode("utf-16"))
+    assert [(ex.text, ex.hedged) for ex in read_examples([path])] == [("It may rain.", True), ("It rained.", False)]
+
+
 @pytest.mark.parametrize("name, content, fmt", [
     pytest.param("d.jsonl", "", None, id="jsonl-empty"),
     pytest.param("d.jsonl", "\n \n\n", None, id="jsonl-blank-lines"),
