@@ -164,32 +164,50 @@ def runner():
     return CliRunner()
 
 
-# Attribution labels: (sentence, attribution, source words or None, is it an assertion).
+# A tiny news corpus labelled for attribution too: (sentence, cue words, attribution, source words,
+# is an assertion). Trained with the hedge corpus above, it gives a model whose flags are predictable
+# on these very sentences (used by the report, annotation and fail-rule tests).
 ATTRIBUTED = [
-    ("John Smith said the plan would work.", "named", "John Smith", True),
-    ("According to Mary Jones, prices rose.", "named", "Mary Jones", True),
-    ("The mayor, Ann Lee, said the road will close.", "named", "Ann Lee", True),
-    ("Tom Brown told reporters the vote failed.", "named", "Tom Brown", True),
-    ("Officials said the bridge may reopen.", "vague", "Officials", True),
-    ("Experts say the virus spreads in water.", "vague", "Experts", True),
-    ("Sources claimed the talks failed.", "vague", "Sources", True),
-    ("Analysts believe rates will fall.", "vague", "Analysts", True),
-    ("The river flows into the sea.", "none", None, True),
-    ("Prices rose in May.", "none", None, True),
-    ("Why did the bridge close?", "none", None, False),
-    ("What a day!", "none", None, False),
+    ("Mayor Anna Kowalski said the bridge will reopen.", [], "named", "Mayor Anna Kowalski", True),
+    ("The bridge will reopen in June, Mayor Kowalski said.", [], "named", "Mayor Kowalski", True),
+    ("According to John Smith, prices rose in May.", [], "named", "John Smith", True),
+    ("Dr. Lena Ortiz said the ramp may collapse.", ["may"], "named", "Dr. Lena Ortiz", True),
+    ("Professor Alan Reed said the tests were clean.", [], "named", "Professor Alan Reed", True),
+    ("Officials said the bridge may reopen soon.", ["may"], "vague", "Officials", True),
+    ("Experts say prices will rise.", [], "vague", "Experts", True),
+    ("Sources said the minister resigned.", [], "vague", "Sources", True),
+    ("Some residents say the detour adds an hour.", [], "vague", "Some residents", True),
+    ("Critics claim the plan might fail.", ["might"], "vague", "Critics", True),
+    ("The bridge closed in 1990.", [], "none", None, True),
+    ("Prices rose by three percent.", [], "none", None, True),
+    ("The minister reportedly resigned.", ["reportedly"], "none", None, True),
+    ("The tower may fall tonight.", ["may"], "none", None, True),
+    ("The council approved the budget.", [], "none", None, True),
+    ("Will the bridge reopen?", [], "none", None, False),
+    ("What happens next?", [], "none", None, False),
+    ("Bridge closed for repairs", [], "none", None, False),
+    ("Storm warning for the coast", [], "none", None, False),
 ]
 
 
 @pytest.fixture(scope="session")
-def attribution_model(examples, fast_config):
-    """A model with every part, attribution included, trained on the inline corpora."""
+def news_model(examples, fast_config):
+    """A model trained on the hedge corpus plus ``ATTRIBUTED``, so it has its own attribution part."""
     from hedge.train import train
 
-    labelled = []
-    for i, (text, kind, source, assertion) in enumerate(ATTRIBUTED):
-        span = (text.index(source), text.index(source) + len(source)) if source else None
-        labelled.append(Example(text, None, doc=f"a{i}", attribution=kind, source=span, assertion=assertion))
-    model = train(examples + labelled, fast_config)
-    assert model.attribution is not None
-    return model
+    news = []
+    for i, (text, cues, attribution, source, assertion) in enumerate(ATTRIBUTED):
+        src = None
+        if source is not None:
+            start = text.index(source)
+            src = (start, start + len(source))
+        news.append(Example(text, bool(cues), cue_spans(text, cues), doc=f"news{i}", attribution=attribution,
+                            source=src, assertion=assertion))
+    return train(list(examples) + news, fast_config)
+
+
+@pytest.fixture(scope="session")
+def news_model_dir(news_model, tmp_path_factory) -> Path:
+    from hedge.model import save_model
+
+    return save_model(news_model, tmp_path_factory.mktemp("models") / "news")

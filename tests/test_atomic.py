@@ -116,7 +116,7 @@ def test_killing_score_leaves_no_partial_report(tmp_path, tiny_model_dir, sig):
 
 
 # -- in-process: the moments a kill test cannot aim at ---------------------------------------------------
-def test_interrupt_between_the_two_renames_puts_the_earlier_model_back(tmp_path, tiny_model, attribution_model,
+def test_interrupt_between_the_two_renames_puts_the_earlier_model_back(tmp_path, tiny_model, news_model,
                                                                        monkeypatch):
     out = save_model(tiny_model, tmp_path / "model")
     before = snapshot(out)
@@ -130,7 +130,7 @@ def test_interrupt_between_the_two_renames_puts_the_earlier_model_back(tmp_path,
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(KeyboardInterrupt):
-        save_model(attribution_model, out)
+        save_model(news_model, out)
     monkeypatch.setattr(os, "replace", real_replace)
     assert calls[0][0] == "model" and ".hedge-old-" in calls[0][1]
     assert snapshot(out) == before

@@ -24,7 +24,7 @@ DECISIONS = [
 SOURCES = [
     ("John Smith said the plan would work.", "named", "John Smith"),
     ("Mary Jones said the storm could possibly reach the coast.", "named", "Mary Jones"),
-    ("Officials reportedly left the building.", "vague", "Officials"),
+    ("Experts say the virus spreads in water.", "vague", "Experts"),
 ]
 
 

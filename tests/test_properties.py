@@ -91,15 +91,15 @@ def assert_records(text: str, records, lines: bool) -> None:
 
 @BUDGET
 @given(text=TEXTS, lines=st.booleans())
-def test_scores_are_probabilities_and_spans_lie_inside_their_sentence(attribution_model, text, lines):
-    assert_records(text, attribution_model.score(text, lines=lines), lines)
+def test_scores_are_probabilities_and_spans_lie_inside_their_sentence(news_model, text, lines):
+    assert_records(text, news_model.score(text, lines=lines), lines)
 
 
 @BUDGET
 @given(text=TEXTS, lines=st.booleans())
-def test_scoring_twice_gives_the_same_records(attribution_model, text, lines):
-    first = [r.to_dict() for r in attribution_model.score(text, doc="d", lines=lines)]
-    assert [r.to_dict() for r in attribution_model.score(text, doc="d", lines=lines)] == first
+def test_scoring_twice_gives_the_same_records(news_model, text, lines):
+    first = [r.to_dict() for r in news_model.score(text, doc="d", lines=lines)]
+    assert [r.to_dict() for r in news_model.score(text, doc="d", lines=lines)] == first
 
 
 @BUDGET
@@ -115,12 +115,12 @@ def test_lines_gives_exactly_one_record_per_line(tiny_model, lines, newline, fin
     assert_records(text, records, True)
 
 
-def test_the_attribution_model_finds_sources_in_its_training_sentences(attribution_model):
+def test_the_news_model_finds_sources_in_its_training_sentences(news_model):
     # Control: the properties above are only worth something if sources are actually tagged.
     from conftest import ATTRIBUTED
 
     text = " ".join(t for t, *_ in ATTRIBUTED)
-    sources = [r.source.text for r in attribution_model.score(text) if r.source is not None]
+    sources = [r.source.text for r in news_model.score(text) if r.source is not None]
     assert len(sources) >= 4, sources
 
 

@@ -126,10 +126,10 @@ HUGE = "1" + "0" * 400  # an integer JSON accepts and float() cannot hold: Overf
     pytest.param(["attribution", "thresholds", "source_bias"], "Infinity", id="infinite-source-bias"),
     pytest.param(["cue", "weights", 0], "1" * 5000, id="number-over-4300-digits-ValueError"),
 ])
-def test_model_weights_of_the_wrong_kind_are_a_model_format_error(tmp_path, attribution_model, where, value):
+def test_model_weights_of_the_wrong_kind_are_a_model_format_error(tmp_path, news_model, where, value):
     from hedge.model import save_model
 
-    src = save_model(attribution_model, tmp_path / "good")
+    src = save_model(news_model, tmp_path / "good")
     bad = _plant(src, tmp_path / "bad", _weights_with(src, where, value))
     with pytest.raises(ModelFormatError) as err:
         load_model(bad)
