@@ -172,10 +172,12 @@ def _default_model():
     return _MODEL
 
 
-def check_records(text: str, records, lines: bool) -> None:
+def check_records(text: str, records, lines: bool, units=None) -> None:
     """The scorer's output contract for ``text``."""
     import math
 
+    if units is not None:
+        check([(r.start, r.end) for r in records] == [tuple(u) for u in units], "records are not the units")
     if lines:
         expected = text.split("\n")
         if text.endswith("\n"):
@@ -188,6 +190,23 @@ def check_records(text: str, records, lines: bool) -> None:
             check(0 <= span.start < span.end <= len(rec.text) and rec.text[span.start:span.end] == span.text,
                   f"span {span} is not inside its sentence")
         json.dumps(rec.to_dict(), ensure_ascii=False)
+
+
+def _markup(data: bytes) -> None:
+    # The first byte picks plain text, Markdown or HTML; the rest is the document.
+    from hedge.api import score_document
+    from hedge.markup import KINDS, prepare
+
+    kind = KINDS[data[0] % len(KINDS)] if data else "text"
+    text = _text(data[1:])
+    prepared = prepare(text, kind)
+    check(len(prepared.text) == len(text), "the prose is not as long as the original")
+    prev = 0
+    for start, end in prepared.units:
+        check(prev <= start < end <= len(text), f"unit {(start, end)} out of order or outside the text")
+        prev = end
+    records = score_document(_default_model(), text, "d", kind=kind)
+    check_records(text, records, False, units=prepared.units)
 
 
 def _score(data: bytes) -> None:
@@ -308,6 +327,7 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
     "split": _split,
     "decode": _decode,
     "score": _score,
+    "markup": _markup,
     "model": _model,
     "jsonl-rows": _jsonl_rows,
     "model-json": _model_json,
@@ -340,6 +360,11 @@ SEEDS: dict[str, list[bytes]] = {
     "split": [b"Dr. Smith said it may rain. The U.S. Supreme Court ruled at 5 p.m. Monday.\n\n- A bullet\n"
               b"1. Growth slowed. \"Really?\" she asked. (a) The first... Then \xe2\x80\xa6 [12] mRNA levels."],
     "decode": [b"\xef\xbb\xbfIt may rain.", "It may rain.".encode("utf-16"), b"caf\xe9", b"\x00\x01"],
+    "markup": [b"\x01# Title\n\nOfficials said the bridge *may* reopen [soon](http://x.org).\n<!-- hedge: ignore -->\n"
+               b"It might rain.\n\n```\ncode may\n```\n| a | b |\n|---|---|\n| it may | x |\n",
+               b"\x02<html><body><h1>Bridge</h1><p>It <b>may</b> reopen &amp; close.<!-- hedge: ignore --></p>"
+               b"<script>may()</script><p>Officials said so.</p></body></html>",
+               b"\x00It may rain. # hedge: ignore\nhedge: ignore-start\nNo.\nhedge: ignore-end\nDone.\n"],
     "score": [b"Officials said the bridge may reopen next week. The bridge opened in 1990.\n\n"
               b"The vote took place on May 5. Prices might rise, it seems.\n"],
     "jsonl-rows": [b"", b"\x01\x02\x03\x04\x05\x06\x07\x08"],

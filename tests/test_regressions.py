@@ -170,3 +170,73 @@ def test_saved_model_and_report_get_the_usual_permissions_not_private_ones(tmp_p
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
     assert stat.S_IMODE((out / "weights.json").stat().st_mode) == 0o644
     assert stat.S_IMODE(report.stat().st_mode) == 0o644
+
+
+# -- quadratic paths on long or marker-heavy documents ------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _main_span_by_brute_force(rv: list[int], spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The definition _main_span had: nearest reporting word to either end, checked against every one."""
+    return min(spans, key=lambda sp: (min(min(abs(p - sp[0]), abs(p - (sp[1] - 1))) for p in rv), sp[0]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["said", "officials", "the", "plan", "may", "fail", "according", "to"]),
+                min_size=1, max_size=40), st.data())
+def test_main_span_picks_the_span_nearest_a_reporting_word_like_the_quadratic_definition(words, data):
+    # _main_span compared every span with every reporting word: hours for a 50 MB line of
+    # "... officials said ..." without a full stop. It now bisects; the choice must not change.
+    from hedge.attribution import Tokens, _main_span, reporting_positions
+
+    tok = Tokens.of(" ".join(words))
+    n = len(tok.lows)
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, n), min_size=2, max_size=12))))
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:]) if a < b]
+    if not spans:
+        return
+    rv = reporting_positions(tok)
+    expected = _main_span_by_brute_force(rv, spans) if rv else spans[0]
+    assert _main_span(tok, spans) == expected
+
+
+def _skips_by_brute_force(units, skip_lines, skip_next) -> list:
+    """The definition _apply_skips had: every marker checked against every unit."""
+    drop = set()
+    for s, e in skip_lines:
+        drop.update(i for i, u in enumerate(units) if u.start < e and u.end > s)
+    for at in sorted(skip_next):
+        nxt = next((i for i, u in enumerate(units) if u.start >= at and i not in drop), None)
+        if nxt is not None:
+            drop.add(nxt)
+    return [u for i, u in enumerate(units) if i not in drop]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 200), max_size=30), st.lists(st.tuples(st.integers(0, 200), st.integers(0, 40)),
+                                                            max_size=8),
+       st.lists(st.integers(0, 210), max_size=12))
+def test_ignore_markers_skip_the_same_sentences_as_the_quadratic_definition(cuts, lines, nexts):
+    # Scanning every sentence for every `hedge: ignore` marker took minutes for a file with
+    # some ten thousand markers; the skips now bisect and sweep, with the same result.
+    from hedge.markup import _apply_skips, _Page
+    from hedge.text import Span
+
+    points = sorted(set(cuts))
+    units = [Span(a, b) for a, b in zip(points[::2], points[1::2]) if a < b]  # ordered, disjoint
+    page = _Page([], skip_lines=[Span(s, s + w) for s, w in lines], skip_next=list(nexts))
+    assert _apply_skips(units, page) == _skips_by_brute_force(units, page.skip_lines, page.skip_next)
+
+
+def test_a_long_attributed_line_and_many_ignore_markers_are_scored(default_model, news_model):
+    from hedge.api import score_document
+
+    # One 120 kB sentence with thousands of "officials said": choosing among its source spans was
+    # quadratic (the shipped model tags them; the tiny one does not).
+    (record,) = default_model.score("the data may suggest that it could rain and officials said " * 2000)
+    assert record.attribution in ("named", "vague")
+    # Twenty thousand ignore markers: every marked sentence is skipped, none of the others.
+    text = "".join(f"Line {i} may rain. # hedge: ignore\nOther line {i}.\n" for i in range(20_000))
+    records = score_document(news_model, text, "d")
+    assert len(records) == 20_000 and all(r.text.startswith("Other line") for r in records)
