@@ -240,3 +240,43 @@ def test_a_long_attributed_line_and_many_ignore_markers_are_scored(default_model
     text = "".join(f"Line {i} may rain. # hedge: ignore\nOther line {i}.\n" for i in range(20_000))
     records = score_document(news_model, text, "d")
     assert len(records) == 20_000 and all(r.text.startswith("Other line") for r in records)
+
+
+# -- training configs of the wrong shape (a TypeError traceback each) -----------------------------------------
+@pytest.mark.parametrize("content, words", [
+    pytest.param("data = 5\n", "data must be [[data]] tables", id="data-a-number-TypeError"),
+    pytest.param("data = [1]\n", "data must be [[data]] tables", id="data-entry-a-number-TypeError"),
+    pytest.param("model = 3\n[[data]]\npath = 'x.jsonl'\n", "[model] table", id="model-a-number-TypeError"),
+    pytest.param("[[data]]\npath = 5\n", "path must be a string", id="path-a-number-TypeError"),
+    pytest.param("[[data]]\npath = ['x.jsonl', 3]\n", "path must be a string", id="path-list-with-number"),
+    pytest.param("[[data]]\npath = 'x.jsonl'\ndev = [{a = 1}]\n", "dev must be a string", id="dev-a-table"),
+    pytest.param("[[data]]\npath = 'x.jsonl'\nformat = 7\n", "format must be a string", id="format-a-number"),
+    pytest.param("[[data]]\npath = 'x.jsonl'\ndev_fraction = 'a'\n", "dev_fraction", id="dev-fraction-text"),
+    pytest.param("[[data]]\npath = 'x.jsonl'\ndev_fraction = 1.5\n", "dev_fraction", id="dev-fraction-over-1"),
+    pytest.param("[model]\nfolds = 1.5\n[[data]]\npath = 'x.jsonl'\n", "folds must be a whole number",
+                 id="folds-a-fraction-was-accepted"),
+    pytest.param("[model]\nc_cue = 'x'\n[[data]]\npath = 'x.jsonl'\n", "c_cue must be a number", id="c-text"),
+    pytest.param("[model]\nseed = true\n[[data]]\npath = 'x.jsonl'\n", "seed must be a whole number", id="seed-bool"),
+])
+def test_training_config_of_the_wrong_shape_is_a_config_error(tmp_path, content, words):
+    from hedge.errors import ConfigError
+    from hedge.trainset import load_config
+
+    cfg = tmp_path / "train.toml"
+    cfg.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert one_line(err.value).startswith(f"{cfg}: ") and words in str(err.value), str(err.value)
+
+
+def test_config_files_that_are_not_utf8_are_refused_like_any_text(tmp_path, runner):
+    from hedge.cli import app
+
+    cfg = tmp_path / "train.toml"
+    cfg.write_bytes(b"[[data]]\npath = 'caf\xe9.jsonl'\n")
+    result = runner.invoke(app, ["train", "--config", str(cfg), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"hedge: error: {cfg}: not valid UTF-8 text (byte 20); convert it to UTF-8 first"
+    cfg.write_bytes("[[data]]\npath = 'nowhere.jsonl'\n".encode("utf-16"))  # decoded, then read
+    result = runner.invoke(app, ["train", "--config", str(cfg), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2 and "nowhere.jsonl: no such file" in result.stderr
