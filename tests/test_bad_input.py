@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -164,7 +165,16 @@ def test_a_fifo_named_on_the_command_line_is_read(tmp_path, tiny_model_dir):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "hedge", "score", str(fifo), "--model", str(tiny_model_dir),
                              "--format", "jsonl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    with open(fifo, "w", encoding="utf-8") as fh:
+    deadline = time.monotonic() + 60
+    while True:  # open for writing once hedge has opened it for reading (never block the test)
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.02)
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(TEXT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
