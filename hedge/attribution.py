@@ -15,7 +15,7 @@ is vague when there is none. Flags follow from the labels (see :func:`flags_for`
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -96,42 +96,47 @@ class Tokens:
 # -- features ------------------------------------------------------------------------------------
 def sentence_features(tok: Tokens) -> list[str]:
     """Features for "is this sentence attributed": reporting words in context, quotes, n-grams."""
+    return list(iter_sentence_features(tok))
+
+
+def iter_sentence_features(tok: Tokens) -> Iterator[str]:
+    """:func:`sentence_features` one at a time (scoring sums them: a list for a long sentence took
+    gigabytes)."""
     lows, texts = tok.lows, tok.texts
     reporting = reporting_words()
-    feats = []
     n = len(lows)
     has_quote = False
     for i, w in enumerate(lows):
-        feats.append("u=" + w)
+        yield "u=" + w
         if i + 1 < n:
-            feats.append("b=" + w + "|" + lows[i + 1])
+            yield "b=" + w + "|" + lows[i + 1]
         if texts[i] in _QUOTES:
             has_quote = True
         if w in reporting:
             pc = word_class(texts[i - 1], lows[i - 1]) if i > 0 else BOS
             nc = word_class(texts[i + 1], lows[i + 1]) if i + 1 < n else EOS
-            feats += ["rv", "rv|pc=" + pc, "rv|nc=" + nc, "rv=" + w + "|" + pc, "rv=" + w + "|" + nc]
+            yield from ("rv", "rv|pc=" + pc, "rv|nc=" + nc, "rv=" + w + "|" + pc, "rv=" + w + "|" + nc)
     classes = [BOS, *(word_class(t, w) for t, w in zip(texts, lows)), EOS]
     for i in range(len(classes) - 1):
-        feats.append("c2=" + classes[i] + "|" + classes[i + 1])
+        yield "c2=" + classes[i] + "|" + classes[i + 1]
         if i + 2 < len(classes):
-            feats.append("c3=" + classes[i] + "|" + classes[i + 1] + "|" + classes[i + 2])
+            yield "c3=" + classes[i] + "|" + classes[i + 1] + "|" + classes[i + 2]
     for i, w in enumerate(lows):
-        feats.append("cw=" + classes[i] + "|" + w)
-        feats.append("wc=" + w + "|" + classes[i + 2])
+        yield "cw=" + classes[i] + "|" + w
+        yield "wc=" + w + "|" + classes[i + 2]
     if has_quote:
-        feats.append("quote")
+        yield "quote"
     if n:
-        feats.append("end=" + (texts[-1] if not texts[-1][0].isalnum() else "word"))
-    return feats
+        yield "end=" + (texts[-1] if not texts[-1][0].isalnum() else "word")
 
 
-def source_features(tok: Tokens) -> list[list[str]]:
-    """Features of every token for the source tagger (without the previous-tag features)."""
+def source_features(tok: Tokens) -> Iterator[list[str]]:
+    """Features of every token for the source tagger (without the previous-tag features), one token at
+    a time: a list for every token of a long sentence took gigabytes."""
     lows, texts = tok.lows, tok.texts
     n = len(lows)
     if not n:
-        return []
+        return
     reporting, vague = reporting_words(), vague_heads()
     shapes = [shape(t) for t in texts]
     classes = [word_class(t, w) for t, w in zip(texts, lows)]
@@ -156,7 +161,6 @@ def source_features(tok: Tokens) -> list[list[str]]:
     run_end = [n - 1] * n
     for i in range(n - 2, -1, -1):
         run_end[i] = run_end[i + 1] if caps[i] and caps[i + 1] else i
-    out = []
     for i in range(n):
         w = lows[i]
         sh = shapes[i] if i else "first-" + shapes[i]
@@ -185,8 +189,7 @@ def source_features(tok: Tokens) -> list[list[str]]:
             feats.append("pron|da=" + da)
         if w in vague:
             feats.append("vague|da=" + da)
-        out.append(feats)
-    return out
+        yield feats
 
 
 def with_previous_tag(feats: list[str], prev: str) -> list[str]:
@@ -262,7 +265,7 @@ class AttributionModel:
     _merged: tuple | None = field(default=None, repr=False, compare=False)
 
     def attributed_prob(self, tok: Tokens) -> float:
-        return sigmoid(self.sentence.decision(sentence_features(tok)))
+        return sigmoid(self.sentence.decision(iter_sentence_features(tok)))
 
     def source_spans(self, tok: Tokens) -> list[tuple[int, int]]:
         """Token index ranges ``[i, j)`` tagged as source, decoded left to right (greedy)."""

@@ -84,10 +84,40 @@ def test_inside_quotes_is_linear_in_the_sentence_length():
 
 
 def test_a_long_line_without_a_full_stop_is_scored(tiny_model):
-    # The same bug end to end: one 100 kB sentence, thousands of candidate words (minutes before).
+    # The same bug end to end: one 100 kB line, thousands of candidate words (minutes before). As a
+    # --lines record it is one unit; as prose it is cut into sentences of bounded length.
     text = "the data may show a trend and it " * 3000
-    (record,) = tiny_model.score(text)
+    (record,) = tiny_model.score(text, lines=True)
     assert record.hedged and len(record.cues) > 1000
+    records = tiny_model.score(text)
+    assert len(records) == 20 and all(r.hedged for r in records)
+    assert sum(len(r.cues) for r in records) == 3000
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("word " * 30_000, id="words-without-a-full-stop"),
+    pytest.param("x" * 12_001, id="one-12k-character-token"),
+    pytest.param("a " * 2499 + "b" * 6000 + " c. Next one.", id="long-token-after-words"),
+])
+def test_sentences_are_cut_at_max_sentence_chars(text):
+    # A 50 MB line without a full stop was one "sentence": 20 GB of features to attribute it.
+    from hedge.text import MAX_SENTENCE_CHARS, split_sentences
+
+    spans = split_sentences(text)
+    assert all(e - s <= MAX_SENTENCE_CHARS for s, e in spans)
+    assert [i for i, ch in enumerate(text) if not ch.isspace()] == \
+        [i for s, e in spans for i in range(s, e) if not text[i].isspace()]  # nothing lost, in order
+    assert all(text[s:e] == text[s:e].strip() for s, e in spans)
+
+
+def test_long_sentence_features_for_scoring_are_the_training_features(news_model):
+    # Scoring sums the attribution features one at a time (lists of them for a long line took
+    # gigabytes); they must be the very features training saw, in the same order.
+    from hedge.attribution import Tokens, iter_sentence_features, sentence_features, source_features
+
+    tok = Tokens.of('Officials said "the plan may fail," according to Dr. Lena Ortiz of the U.S. agency.')
+    assert list(iter_sentence_features(tok)) == sentence_features(tok)
+    assert len(list(source_features(tok))) == len(tok.lows)
 
 
 # -- model files --------------------------------------------------------------------------------------
@@ -234,7 +264,8 @@ def test_a_long_attributed_line_and_many_ignore_markers_are_scored(default_model
 
     # One 120 kB sentence with thousands of "officials said": choosing among its source spans was
     # quadratic (the shipped model tags them; the tiny one does not).
-    (record,) = default_model.score("the data may suggest that it could rain and officials said " * 2000)
+    text = "the data may suggest that it could rain and officials said " * 2000
+    (record,) = default_model.score(text, lines=True)  # one unit (as prose it is cut into sentences)
     assert record.attribution in ("named", "vague")
     # Twenty thousand ignore markers: every marked sentence is skipped, none of the others.
     text = "".join(f"Line {i} may rain. # hedge: ignore\nOther line {i}.\n" for i in range(20_000))
