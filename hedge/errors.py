@@ -28,6 +28,10 @@ class ConfigError(HedgeError):
     """A configuration value is invalid."""
 
 
+class MissingDependency(HedgeError):
+    """An optional dependency (an extra such as ``hedge[dask]``) is not installed."""
+
+
 # Message templates: kept here so the wording stays consistent.
 MODEL_MISSING = "no model at {path}: expected a hedge model directory with meta.json"
 MODEL_FOREIGN = "{path} is not a hedge model ({why})"
@@ -38,3 +42,6 @@ INPUT_MISSING = "{path}: no such file or directory"
 INPUT_BINARY = "{path}: looks like a binary file, not text"
 INPUT_ENCODING = "{path}: not valid UTF-8 text (byte {offset}); convert it to UTF-8 first"
 INPUT_EMPTY_DIR = "{path}: no *.txt or *.md files in this directory"
+INPUT_NOT_TEXT = "{where}: row {key!r} holds {kind}, not text"
+COLUMN_MISSING = "no {what} column {column!r} (the columns are: {columns})"
+EXTRA_MISSING = "{what} needs the optional dependencies: pip install 'hedge[{extra}]' (missing: {module})"
