@@ -17,7 +17,7 @@ def score_text(text: str, model: HedgeModel | None = None, doc: str = "<text>") 
 
 
 def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, threshold: float | None = None,
-                 lines: bool = False, on_error: Callable[[str], None] = print) -> int:
+                 lines: bool = False, on_error: Callable[[str], None] = print, only_flagged: bool = False) -> int:
     """Score each input into ``writer``; returns how many inputs could not be read."""
     failed = 0
     for item, text in iter_texts(list(items)):
@@ -26,7 +26,8 @@ def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, thres
             failed += 1
             continue
         records = model.score(text, doc=item.name, threshold=threshold, lines=lines)
-        writer.document(item.name, records, records)
+        shown = [r for r in records if r.flags] if only_flagged else records
+        writer.document(item.name, records, shown)
     return failed
 
 

@@ -89,44 +89,67 @@ def sentence_features(tok: Tokens) -> list[str]:
     return feats
 
 
-def source_token_features(tok: Tokens, i: int, rv_positions: Sequence[int], quoted: Sequence[bool]) -> list[str]:
-    """Features of token ``i`` for the source tagger."""
+def source_features(tok: Tokens) -> list[list[str]]:
+    """Features of every token for the source tagger (without the previous-tag features)."""
     lows, texts = tok.lows, tok.texts
     n = len(lows)
-    w = lows[i]
-    sh = shape(texts[i]) if i else "first-" + shape(texts[i])
-    p1 = lows[i - 1] if i > 0 else BOS
-    n1 = lows[i + 1] if i + 1 < n else EOS
-    pc1 = word_class(texts[i - 1], p1) if i > 0 else BOS
-    nc1 = word_class(texts[i + 1], n1) if i + 1 < n else EOS
-    after = next((p - i for p in rv_positions if p > i), None)
-    before = next((i - p for p in reversed(rv_positions) if p < i), None)
-    da = "none" if after is None else str(min(after, 6))
-    db = "none" if before is None else str(min(before, 6))
-    feats = [
-        "w=" + w, "sh=" + sh, "p1=" + p1, "n1=" + n1, "pc1=" + pc1, "nc1=" + nc1,
-        "p1|w=" + p1 + "|" + w, "w|n1=" + w + "|" + n1, "sh|nc1=" + sh + "|" + nc1,
-        "pc1|sh=" + pc1 + "|" + sh, "da=" + da, "db=" + db, "da|sh=" + da + "|" + sh,
-        "db|sh=" + db + "|" + sh, "da|pc1=" + da + "|" + pc1, "db|pc1=" + db + "|" + pc1,
-        "q=" + str(quoted[i]),
-    ]
-    feats.append("rvw=" + (lows[i + after] if after is not None else "none"))
-    feats.append("p2=" + (lows[i - 2] if i > 1 else BOS))
-    feats.append("n2=" + (lows[i + 2] if i + 2 < n else EOS))
-    if texts[i][:1].isupper():
-        j = i
-        while j > 0 and texts[j - 1][:1].isupper():
-            j -= 1
-        k = i
-        while k + 1 < n and texts[k + 1][:1].isupper():
-            k += 1
-        feats.append("run=" + str(min(k - j + 1, 4)))
-        feats.append("runpos=" + ("s" if i == j else "m") + ("e" if i == k else ""))
-    if w in PRONOUNS:
-        feats.append("pron|da=" + da)
-    if w in vague_heads():
-        feats.append("vague|da=" + da)
-    return feats
+    if not n:
+        return []
+    reporting, vague = reporting_words(), vague_heads()
+    shapes = [shape(t) for t in texts]
+    classes = [word_class(t, w) for t, w in zip(texts, lows)]
+    quoted = _quoted_flags(texts)
+    # Distance to the nearest reporting word after / before each token, capped at 6.
+    after: list[int | None] = [None] * n
+    before: list[int | None] = [None] * n
+    nxt = None
+    for i in range(n - 1, -1, -1):
+        after[i] = nxt
+        if lows[i] in reporting:
+            nxt = i
+    prv = None
+    for i in range(n):
+        before[i] = prv
+        if lows[i] in reporting:
+            prv = i
+    caps = [t[:1].isupper() for t in texts]
+    run_start = [0] * n
+    for i in range(1, n):
+        run_start[i] = run_start[i - 1] if caps[i] and caps[i - 1] else i
+    run_end = [n - 1] * n
+    for i in range(n - 2, -1, -1):
+        run_end[i] = run_end[i + 1] if caps[i] and caps[i + 1] else i
+    out = []
+    for i in range(n):
+        w = lows[i]
+        sh = shapes[i] if i else "first-" + shapes[i]
+        p1 = lows[i - 1] if i > 0 else BOS
+        n1 = lows[i + 1] if i + 1 < n else EOS
+        pc1 = classes[i - 1] if i > 0 else BOS
+        nc1 = classes[i + 1] if i + 1 < n else EOS
+        a, b = after[i], before[i]
+        da = "none" if a is None else str(min(a - i, 6))
+        db = "none" if b is None else str(min(i - b, 6))
+        feats = [
+            "w=" + w, "sh=" + sh, "p1=" + p1, "n1=" + n1, "pc1=" + pc1, "nc1=" + nc1,
+            "p1|w=" + p1 + "|" + w, "w|n1=" + w + "|" + n1, "sh|nc1=" + sh + "|" + nc1,
+            "pc1|sh=" + pc1 + "|" + sh, "da=" + da, "db=" + db, "da|sh=" + da + "|" + sh,
+            "db|sh=" + db + "|" + sh, "da|pc1=" + da + "|" + pc1, "db|pc1=" + db + "|" + pc1,
+            "q=" + str(quoted[i]),
+            "rvw=" + (lows[a] if a is not None else "none"),
+            "p2=" + (lows[i - 2] if i > 1 else BOS),
+            "n2=" + (lows[i + 2] if i + 2 < n else EOS),
+        ]
+        if caps[i]:
+            j, k = run_start[i], run_end[i]
+            feats.append("run=" + str(min(k - j + 1, 4)))
+            feats.append("runpos=" + ("s" if i == j else "m") + ("e" if i == k else ""))
+        if w in PRONOUNS:
+            feats.append("pron|da=" + da)
+        if w in vague:
+            feats.append("vague|da=" + da)
+        out.append(feats)
+    return out
 
 
 def with_previous_tag(feats: list[str], prev: str) -> list[str]:
@@ -145,11 +168,10 @@ def _quoted_flags(texts: Sequence[str]) -> list[bool]:
     return out
 
 
-def tagger_context(tok: Tokens) -> tuple[list[int], list[bool]]:
-    """Reporting-word positions and in-quote flags, shared by every token of a sentence."""
+def reporting_positions(tok: Tokens) -> list[int]:
+    """Indices of the sentence's reporting words ("said", "according", ...)."""
     reporting = reporting_words()
-    rv = [i for i, w in enumerate(tok.lows) if w in reporting]
-    return rv, _quoted_flags(tok.texts)
+    return [i for i, w in enumerate(tok.lows) if w in reporting]
 
 
 def kind_features(words: Sequence[str]) -> list[str]:
@@ -198,20 +220,28 @@ class AttributionModel:
     kind: LinearScorer
     assertion: LinearScorer
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    _merged: tuple | None = field(default=None, repr=False, compare=False)
 
     def attributed_prob(self, tok: Tokens) -> float:
         return sigmoid(self.sentence.decision(sentence_features(tok)))
 
     def source_spans(self, tok: Tokens) -> list[tuple[int, int]]:
         """Token index ranges ``[i, j)`` tagged as source, decoded left to right (greedy)."""
-        rv, quoted = tagger_context(tok)
+        table, bias_o, bias_b, bias_i = self._tag_table()
+        bias_b += self.thresholds.get("source_bias", 0.0)
         spans: list[tuple[int, int]] = []
         start, prev = None, BOS
-        bias = self.thresholds.get("source_bias", 0.0)
-        for i in range(len(tok.lows)):
-            feats = with_previous_tag(source_token_features(tok, i, rv, quoted), prev)
-            scores = {t: self.source[t].decision(feats) + (bias if t == "B" else 0.0) for t in TAGS}
-            tag = max(TAGS, key=lambda t: (scores[t], -TAGS.index(t)))
+        get = table.get
+        for i, base in enumerate(source_features(tok)):
+            o, b, m = bias_o, bias_b, bias_i
+            for f in with_previous_tag(base, prev):
+                w = get(f)
+                if w is not None:
+                    o += w[0]
+                    b += w[1]
+                    m += w[2]
+            # Ties go to the earlier tag in TAGS (O, then B, then I).
+            tag = "O" if o >= b and o >= m else ("B" if b >= m else "I")
             if tag == "I" and start is None:
                 tag = "B"
             if tag == "B" or tag == "O":
@@ -222,6 +252,15 @@ class AttributionModel:
         if start is not None:
             spans.append((start, len(tok.lows)))
         return spans
+
+    def _tag_table(self) -> tuple[dict[str, tuple[float, float, float]], float, float, float]:
+        """The three tag scorers merged into one lookup: feature -> (O, B, I) weights."""
+        if self._merged is None:
+            o, b, i = (self.source[t] for t in TAGS)
+            names = set(o.weights) | set(b.weights) | set(i.weights)
+            table = {f: (o.weights.get(f, 0.0), b.weights.get(f, 0.0), i.weights.get(f, 0.0)) for f in names}
+            self._merged = (table, o.bias, b.bias, i.bias)
+        return self._merged
 
     def is_named(self, words: Sequence[str]) -> bool:
         return sigmoid(self.kind.decision(kind_features(words))) >= self.thresholds["kind"]
@@ -278,7 +317,7 @@ class AttributionModel:
 
 def _main_span(tok: Tokens, spans: list[tuple[int, int]]) -> tuple[int, int]:
     """The source of the main claim: the span nearest a reporting word (the first when there is none)."""
-    rv, _ = tagger_context(tok)
+    rv = reporting_positions(tok)
     if not rv:
         return spans[0]
     return min(spans, key=lambda sp: (min(min(abs(p - sp[0]), abs(p - (sp[1] - 1))) for p in rv), sp[0]))

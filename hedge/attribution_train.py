@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from hedge.attribution import (
     BOS, PRONOUNS, AttributionModel, with_previous_tag, Tokens, assertion_features, kind_features, sentence_features,
-    source_token_features, tagger_context,
+    source_features,
 )
 from hedge.readers import Example
 from hedge.linear import LinearScorer
@@ -84,11 +84,10 @@ def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), 
         if not y or spans is None:
             continue
         tok = toks[id(ex)]
-        rv, quoted = tagger_context(tok)
         tags = bio_tags(tok, spans)
-        for i, tag in enumerate(tags):
+        for i, (tag, base) in enumerate(zip(tags, source_features(tok))):
             prev = tags[i - 1] if i else BOS
-            tag_feats.append(with_previous_tag(source_token_features(tok, i, rv, quoted), prev))
+            tag_feats.append(with_previous_tag(base, prev))
             tag_labels.append(tag)
     say(f"attribution: source tagger on {len(tag_labels)} tokens")
     source = _fit_tagger(tag_feats, tag_labels, c_tagger, min_count)

@@ -69,6 +69,7 @@ def score(
     threshold: Annotated[Optional[float], typer.Option("--threshold", help="Override the model's threshold (0-1).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")] = None,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Highlight cues with colour (default: when stdout is a terminal).")] = None,
+    only_flagged: Annotated[bool, typer.Option("--only-flagged", help="Show only sentences with a flag (summaries still count every sentence).")] = False,
 ) -> None:
     """Score every sentence for hedging; show cue words, attribution and flags."""
     from hedge.api import score_inputs
@@ -85,7 +86,8 @@ def score(
     with _output_stream(output) as stream:
         use_color = color if color is not None else (output is None and stream.isatty())
         writer = Writer(stream, fmt, color=use_color, summaries=not lines)
-        failed = score_inputs(loaded, items, writer, threshold=threshold, lines=lines, on_error=warn)
+        failed = score_inputs(loaded, items, writer, threshold=threshold, lines=lines, on_error=warn,
+                              only_flagged=only_flagged)
         writer.close()
     if failed:
         warn(f"{failed} input(s) could not be read")

@@ -55,7 +55,7 @@ def parse_ann(path: Path, text_length: int) -> list[BratSpan]:
         except ValueError:
             raise DataFormatError(path, lineno, f"offsets {offsets!r} are not integers") from None
         if not ranges or any(len(r) != 2 or not 0 <= r[0] <= r[1] <= text_length for r in ranges):
-            raise DataFormatError(path, lineno, f"offsets {offsets!r} are not inside the text")
+            raise DataFormatError(path, lineno, f"offsets {offsets!r} are not start-end pairs inside the text")
         spans.append(BratSpan(parts[0], kind, ranges))  # type: ignore[arg-type]
     return spans
 
