@@ -64,12 +64,16 @@ ModelOpt = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model d
 def score(
     inputs: Annotated[list[str], typer.Argument(help="Files, directories (*.txt, *.md) or - for stdin.")],
     model: ModelOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl, json or csv.")] = "table",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (the default), jsonl, json or csv.")] = None,
     lines: Annotated[bool, typer.Option("--lines", help="Score each input line as one unit.")] = False,
     threshold: Annotated[Optional[float], typer.Option("--threshold", help="Override the model's threshold (0-1).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")] = None,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Highlight cues with colour (default: when stdout is a terminal).")] = None,
     only_flagged: Annotated[bool, typer.Option("--only-flagged", help="Show only sentences with a flag (summaries still count every sentence).")] = False,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS|local:N", help="Score one INPUT (a directory of text files, a Parquet file or dataset, or a .jsonl file) on a Dask cluster: a scheduler address, or local:N worker processes. Writes --output (.jsonl or .parquet). Needs pip install 'hedge[dask]'.")] = None,
+    text_column: Annotated[str, typer.Option("--text-column", help="With --dask: the text field of Parquet or JSON Lines rows.")] = "text",
+    key_column: Annotated[Optional[str], typer.Option("--key-column", help="With --dask: the field naming each row (default: the row number of Parquet, the line number of JSON Lines).")] = None,
+    blocksize: Annotated[str, typer.Option("--blocksize", help="With --dask: about this much input per task, e.g. 16MB.")] = "16MB",
 ) -> None:
     """Score every sentence for hedging; show cue words, attribution and flags."""
     from hedge.api import score_inputs
@@ -77,10 +81,17 @@ def score(
     from hedge.model import load_model
     from hedge.report import OUTPUT_FORMATS, Writer
 
-    if fmt not in OUTPUT_FORMATS:
-        fail(f"unknown format {fmt!r}; choose from {', '.join(OUTPUT_FORMATS)}")
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         fail(f"--threshold {threshold} is outside [0, 1]")
+    if dask is not None:
+        if fmt is not None or lines or color is not None or only_flagged:
+            fail("--dask writes the format of --output's extension (.jsonl or .parquet); "
+                 "--format, --lines, --color and --only-flagged do not apply")
+        _score_on_dask(dask, inputs, output, model, threshold, text_column, key_column, blocksize)
+        return
+    fmt = fmt or "table"
+    if fmt not in OUTPUT_FORMATS:
+        fail(f"unknown format {fmt!r}; choose from {', '.join(OUTPUT_FORMATS)}")
     items = expand_inputs(inputs)
     loaded = load_model(model)
     with _output_stream(output) as stream:
@@ -91,6 +102,25 @@ def score(
         writer.close()
     if failed:
         warn(f"{failed} input(s) could not be read")
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _score_on_dask(scheduler: str, inputs: list[str], output: Path | None, model: Path | None,
+                   threshold: float | None, text_column: str, key_column: str | None, blocksize: str) -> None:
+    from hedge.archive import parse_bytes, score_archive
+
+    if len(inputs) != 1:
+        fail("--dask scores one INPUT: a directory of text files, a Parquet file or dataset, or a .jsonl file")
+    if output is None:
+        fail("--dask needs --output OUT.jsonl or OUT.parquet")
+    result = score_archive(inputs[0], output, scheduler, model=model, text_column=text_column,
+                           key_column=key_column, threshold=threshold, blocksize=parse_bytes(blocksize),
+                           progress=lambda msg: typer.echo(f"hedge: {msg}", err=True))
+    for message in result.unreadable:
+        warn(message)
+    typer.echo(f"hedge: wrote {output}: {result.documents} documents, {result.sentences} sentences", err=True)
+    if result.unreadable:
+        warn(f"{len(result.unreadable)} input(s) could not be read")
         raise typer.Exit(EXIT_ERROR)
 
 
