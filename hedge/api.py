@@ -31,8 +31,20 @@ def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, thres
     return failed
 
 
-def train_model(sources, out: str | os.PathLike[str] | None, config=None, progress=None) -> HedgeModel:
-    """Read ``sources``, train, and (when ``out`` is given) save atomically. Nothing is written on error."""
+def train_model(sources, out: str | os.PathLike[str] | None, config=None, progress=None,
+                streaming=None) -> HedgeModel:
+    """Read ``sources``, train, and (when ``out`` is given) save atomically. Nothing is written on error.
+
+    With ``streaming`` (a :class:`hedge.train_stream.StreamConfig`) the data is read in chunks and never
+    held whole, and the cue model is hashed (see :mod:`hedge.train_stream`).
+    """
+    if streaming is not None:
+        from hedge.train_stream import train_streaming
+
+        model = train_streaming(list(sources), config, streaming, progress=progress)
+        if out is not None:
+            save_model(model, out)
+        return model
     from hedge.train import train
     from hedge.trainset import load_sources
 

@@ -163,6 +163,9 @@ def train(
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="A training config (TOML) with [model] and [[data]].")] = None,
     corpora: Annotated[Optional[str], typer.Option("--corpora", help="Folder of the shared corpora, for {corpora} in a config.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    streaming: Annotated[bool, typer.Option("--streaming", help="Out of core: read the data in chunks, once per pass, and train a hashed cue model with SGD (attribution is inherited from the shipped model).")] = False,
+    chunk_size: Annotated[Optional[int], typer.Option("--chunk-size", help="With --streaming: examples per chunk (default 5000).")] = None,
+    epochs: Annotated[Optional[int], typer.Option("--epochs", help="With --streaming: passes of SGD over the data (default 6).")] = None,
 ) -> None:
     """Train a model on labelled data and write it to --out."""
     from hedge.api import train_model
@@ -182,7 +185,15 @@ def train(
     progress = None if quiet else (lambda msg: typer.echo(f"hedge: {msg}", err=True))
     from hedge.evaluate import metric_lines
 
-    model = train_model(sources, out, train_cfg, progress=progress)
+    stream = None
+    if streaming:
+        from hedge.train_stream import StreamConfig
+
+        given = {k: v for k, v in (("chunk_size", chunk_size), ("epochs", epochs)) if v is not None}
+        stream = StreamConfig(**given)
+    elif chunk_size is not None or epochs is not None:
+        fail("--chunk-size and --epochs go with --streaming")
+    model = train_model(sources, out, train_cfg, progress=progress, streaming=stream)
     for name, tasks in model.meta.get("metrics", {}).items():
         typer.echo(f"dev set {name}:")
         typer.echo("\n".join("  " + line for line in metric_lines(tasks)))

@@ -96,20 +96,28 @@ def data_files(path: Path) -> list[Path]:
 
 def read_examples(paths: list[str | Path], fmt: str | None = None, split: str | None = None) -> list[Example]:
     """Read every file under ``paths``; keep only records of ``split`` when given."""
-    out: list[Example] = []
+    return list(iter_examples(paths, fmt, split))
+
+
+def iter_examples(paths: list[str | Path], fmt: str | None = None, split: str | None = None) -> Iterator[Example]:
+    """:func:`read_examples` one example at a time. JSON Lines and fastText files are read line by line,
+    so they need not fit in memory; the other formats are read one whole file at a time."""
     for given in paths:
         for path in data_files(Path(given)):
-            out.extend(read_file(path, fmt))
-    if split is not None:
-        out = [ex for ex in out if ex.split == split]
-    return out
+            for ex in iter_file(path, fmt):
+                if split is None or ex.split == split:
+                    yield ex
 
 
 def read_file(path: Path, fmt: str | None = None) -> list[Example]:
+    return list(iter_file(path, fmt))
+
+
+def iter_file(path: Path, fmt: str | None = None) -> Iterator[Example]:
     fmt = fmt or detect_format(path)
     if fmt not in READERS:
         raise DataFormatError(path, None, f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return list(READERS[fmt](path))
+    return READERS[fmt](path)
 
 
 def _read_text(path: Path) -> str:
@@ -135,9 +143,16 @@ def _span(value: object, text: str, path: Path, line: int, what: str) -> tuple[i
     return start, end
 
 
-def _lines(path: Path) -> list[str]:
-    """Lines split at newlines only: str.splitlines would also split at U+2028, which JSON allows in strings."""
-    return [line.removesuffix("\r") for line in _read_text(path).split("\n")]
+def _lines(path: Path) -> Iterator[str]:
+    """Lines split at newlines only (str.splitlines would also split at U+2028, which JSON allows in
+    strings), read one at a time."""
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise DataFormatError(path, lineno, "not valid UTF-8") from None
+            yield line.removesuffix("\n").removesuffix("\r")
 
 
 def read_jsonl(path: Path) -> Iterator[Example]:

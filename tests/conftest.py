@@ -198,3 +198,22 @@ def archive_dir(tmp_path) -> Path:
         name = f"section/a{i:02d}.md" if i == 3 else f"a{i:02d}.txt"
         (root / name).write_text("" if i == 7 else text, encoding="utf-8")
     return root
+
+
+STREAM = {"chunk_size": 8, "epochs": 2, "n_features": 2 ** 16}
+
+
+@pytest.fixture(scope="session")
+def streamed_model_dir(tmp_path_factory) -> Path:
+    """A model trained out of core (``--streaming``: hashed cue model) on the inline corpus, with the
+    inline dev set, saved. Read-only for tests."""
+    from hedge.api import train_model
+    from hedge.train_stream import StreamConfig
+    from hedge.trainset import DataSource
+
+    root = tmp_path_factory.mktemp("streamed")
+    train = write_jsonl(root / "train.jsonl", jsonl_rows(HEDGED, NOT_HEDGED))
+    dev = write_jsonl(root / "dev.jsonl", jsonl_rows(DEV_HEDGED, DEV_NOT_HEDGED))
+    source = DataSource("data", (str(train),), dev=(str(dev),))
+    train_model([source], root / "model", streaming=StreamConfig(**STREAM))
+    return root / "model"
