@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_model", "score_frame", "score_text", "train_model"]
+__all__ = ["__version__", "load_model", "score_text", "score_document", "score_frame", "explain_sentence", "train_model"]
 
 
 def __getattr__(name: str):
@@ -17,8 +17,12 @@ def __getattr__(name: str):
         from hedge.frame import score_frame
 
         return score_frame
-    if name in ("score_text", "train_model", "evaluate_data"):
+    if name in ("score_text", "score_document", "train_model", "evaluate_data"):
         from hedge import api
 
         return getattr(api, name)
+    if name == "explain_sentence":
+        from hedge.explain import explain_sentence
+
+        return explain_sentence
     raise AttributeError(f"module 'hedge' has no attribute {name!r}")

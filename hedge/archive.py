@@ -23,12 +23,15 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from hedge import errors
-from hedge.frame import cached_model, score_frame, score_rows
+from hedge.config import Settings
+from hedge.frame import DOCUMENT_COLUMNS, SENTENCE_COLUMNS, cached_model, score_frame, score_rows
 from hedge.inputs import TextInput, expand_inputs, read_input
+from hedge.markup import kind_for
+from hedge.records import DocumentSummary, SentenceRecord, TextSpan
 
 OUTPUT_SUFFIXES = (".jsonl", ".parquet")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -58,7 +61,8 @@ class Job:
     model: str
     text_column: str
     key_column: str | None
-    threshold: float | None
+    settings: Settings  # as `hedge score` takes them: threshold, word lists, flags
+    input_format: str  # auto (by file suffix), text, markdown or html
     output: str  # "jsonl" or "parquet"
     workdir: str
     key_type: str  # "string" or "int64", or the Arrow type of a Parquet key column (as its string)
@@ -180,6 +184,10 @@ def score_part(part: Part, job: Job) -> ArchiveResult:
     """Read, score and write one partition; safe to run again (it rewrites the same part files)."""
     keys, texts, unreadable, where = _read_part(part, job)
     model = cached_model(job.model)
+    if part.kind == "text":
+        kind = lambda name: kind_for(name, job.input_format)  # noqa: E731 - by file suffix, as hedge score
+    else:
+        kind = "text" if job.input_format == "auto" else job.input_format
     result = ArchiveResult(parts=1, unreadable=unreadable)
     workdir = Path(job.workdir)
     name = f"part-{part.index:06d}"
@@ -188,7 +196,7 @@ def score_part(part: Part, job: Job) -> ArchiveResult:
 
         buffer = io.StringIO()
         writer = Writer(buffer, "jsonl")
-        for _, doc, records in score_rows(model, keys, texts, threshold=job.threshold, where=where):
+        for _, doc, records in score_rows(model, keys, texts, settings=job.settings, kind=kind, where=where):
             writer.document(doc, records, records)
             result.documents += 1
             result.sentences += len(records)
@@ -197,7 +205,7 @@ def score_part(part: Part, job: Job) -> ArchiveResult:
         return result
     pd, pa, pq = _need("pandas"), _need("pyarrow"), _need("pyarrow.parquet")
     frame = pd.DataFrame({"key": pd.Series(keys, dtype=object), "text": pd.Series(texts, dtype=object)})
-    frames = score_frame(frame, "text", model, key_column="key", threshold=job.threshold)
+    frames = score_frame(frame, "text", model, key_column="key", settings=job.settings, kind=kind)
     for sub, data, schema in zip(PARQUET_PARTS, frames, arrow_schemas(job.key_type)):
         table = pa.Table.from_pandas(data, schema=schema, preserve_index=False)
         sink = io.BytesIO()
@@ -259,21 +267,30 @@ def _read_jsonl_part(part: Part, job: Job) -> tuple[list, list]:
 
 
 def arrow_schemas(key_type) -> tuple:
-    """The Arrow schemas of the sentence and document parts; ``key_type`` is an alias or an Arrow type."""
+    """The Arrow schemas of the sentence and document parts, from the records' own field types (so they
+    follow the output contract); ``key_type`` is an alias such as ``"string"`` or an Arrow type."""
     pa = _need("pyarrow")
     key = pa.type_for_alias(key_type) if isinstance(key_type, str) else key_type
-    span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
-    sentences = pa.schema([
-        ("key", key), ("doc", pa.string()), ("index", pa.int64()), ("start", pa.int64()), ("end", pa.int64()),
-        ("text", pa.string()), ("hedge", pa.float64()), ("hedged", pa.bool_()), ("cues", pa.list_(span)),
-        ("attribution", pa.string()), ("source", span), ("flags", pa.list_(pa.string())),
-    ])
-    documents = pa.schema([
-        ("key", key), ("doc", pa.string()), ("sentences", pa.int64()), ("hedged_share", pa.float64()),
-        ("assertions", pa.int64()), ("unattributed_share", pa.float64()), ("vague_share", pa.float64()),
-        ("sources", pa.map_(pa.string(), pa.int64())), ("summary", pa.string()),
-    ])
-    return sentences, documents
+    out = []
+    for record, columns in ((SentenceRecord, SENTENCE_COLUMNS), (DocumentSummary, DOCUMENT_COLUMNS)):
+        types = {f.name: f.type for f in fields(record)}
+        out.append(pa.schema([("key", key)] + [(c, _arrow_type(pa, types[c])) for c in columns[1:]]))
+    return tuple(out)
+
+
+def _arrow_type(pa, annotation: str):
+    """The Arrow type of a record field's annotation (a string: the records use postponed annotations)."""
+    annotation = annotation.removesuffix(" | None")  # every Arrow field may be null
+    simple = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}
+    if annotation in simple:
+        return simple[annotation]
+    if annotation == "TextSpan":
+        return pa.struct([(f.name, _arrow_type(pa, f.type)) for f in fields(TextSpan)])
+    if annotation.startswith("list[") and annotation.endswith("]"):
+        return pa.list_(_arrow_type(pa, annotation[5:-1]))
+    if annotation == "dict[str, int]":
+        return pa.map_(pa.string(), pa.int64())
+    raise TypeError(f"no Arrow type for a record field of type {annotation!r}")
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -291,14 +308,16 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 # -- the run (on the client) ------------------------------------------------------------------------
 def score_archive(source: str | os.PathLike[str], output: str | os.PathLike[str], scheduler: str | None = None, *,
-                  client=None, model: str | os.PathLike[str] | None = None, text_column: str = "text",
-                  key_column: str | None = None, threshold: float | None = None,
+                  client=None, model: str | os.PathLike[str] | None = None, settings: Settings | None = None,
+                  input_format: str = "auto", text_column: str = "text", key_column: str | None = None,
+                  threshold: float | None = None,
                   blocksize: int = DEFAULT_BLOCKSIZE, retries: int = DEFAULT_RETRIES,
                   progress: Callable[[str], None] | None = None) -> ArchiveResult:
     """Score ``source`` on a Dask cluster into ``output`` (``.jsonl`` or ``.parquet``).
 
     ``scheduler`` is a scheduler address or ``local:N`` (a local cluster of N worker processes);
-    alternatively pass a connected ``client``. Each task is retried ``retries`` times when it fails;
+    alternatively pass a connected ``client``. ``settings`` and ``input_format`` are those of
+    ``hedge score`` (``threshold`` overrides the settings' one), so the records are the same. Each task is retried ``retries`` times when it fails;
     a task whose worker dies is rescheduled by Dask. Nothing is written unless every part succeeds.
     """
     from hedge.model import default_model_path
@@ -321,7 +340,9 @@ def score_archive(source: str | os.PathLike[str], output: str | os.PathLike[str]
     if kind == "parquet":
         for sub in PARQUET_PARTS:
             (workdir / sub).mkdir()
-    job = Job(model_path, text_column, key_column, threshold, kind, str(workdir), key_type)
+    settings = (settings or Settings()).override(threshold=threshold)
+    kind_for("-", input_format)  # checks the name
+    job = Job(model_path, text_column, key_column, settings, input_format, kind, str(workdir), key_type)
     result = ArchiveResult(parts=len(parts))
     try:
         with _connect(scheduler, client) as dask_client:

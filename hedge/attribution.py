@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from hedge.features import BOS, EOS, shape, word_class
-from hedge.lexicon import load_words
+from hedge.lexicon import load_table, load_words
 from hedge.linear import LinearScorer, sigmoid
 from hedge.records import SentenceRecord, TextSpan
 from hedge.text import Span, tokenize
@@ -39,6 +39,42 @@ def reporting_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def vague_heads() -> frozenset[str]:
     return load_words("vague_sources.txt")
+
+
+@lru_cache(maxsize=1)
+def reportive_markers() -> dict[str, str]:
+    return load_table("reportive.txt")
+
+
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "'s"})
+_HAVE = frozenset({"has", "have", "had", "is", "was", "are", "were"})
+
+
+def trim_source(tok: Tokens, i: int, j: int) -> tuple[int, int]:
+    """Cut a tagged span ``[i, j)`` at its first reporting word, and, when it stands right before a
+    reporting word, keep only its last clause: a source is a noun phrase, not a run of clauses."""
+    reporting, lows = reporting_words(), tok.lows
+    for k in range(i + 1, j):
+        if lows[k] in reporting:
+            j = k
+            break
+    if j < len(lows) and lows[j] in reporting:
+        separators = load_words("clause_separators.txt")
+        cut = max((k for k in range(i, j) if lows[k] in separators), default=None)
+        if cut is not None and cut + 1 < j:
+            i = cut + 1
+    return i, j
+
+
+def is_topic_not_source(tok: Tokens, end: int) -> bool:
+    """Whether the words before token ``end`` are the topic of a reported claim, not its source:
+    "The minister [reportedly] resigned", "A plan [is understood] to...", "He [has reportedly]..."."""
+    lows, markers = tok.lows, reportive_markers()
+    nxt = lows[end] if end < len(lows) else ""
+    after = lows[end + 1] if end + 1 < len(lows) else ""
+    if markers.get(nxt) == "adverb" or (nxt in _HAVE and markers.get(after) == "adverb"):
+        return True
+    return nxt in _BE and markers.get(after) == "passive"
 
 
 @dataclass
@@ -187,6 +223,8 @@ def kind_features(words: Sequence[str]) -> list[str]:
         feats.append("vague-word")
     if first in ("a", "an", "some", "several", "many", "one", "two", "three", "few", "other"):
         feats.append("indefinite")
+    if head.endswith("s") and caps == 0 and len(words) <= 3:
+        feats.append("plural-common-head")
     return feats
 
 
@@ -251,7 +289,7 @@ class AttributionModel:
             prev = tag
         if start is not None:
             spans.append((start, len(tok.lows)))
-        return spans
+        return [trim_source(tok, i, j) for i, j in spans]
 
     def _tag_table(self) -> tuple[dict[str, tuple[float, float, float]], float, float, float]:
         """The three tag scorers merged into one lookup: feature -> (O, B, I) weights."""
@@ -277,7 +315,7 @@ class AttributionModel:
             rec.attribution, rec.source = "none", None
             if tok.lows and self.attributed_prob(tok) >= self.thresholds["sentence"]:
                 rec.attribution = "vague"
-                spans = self.source_spans(tok)
+                spans = [sp for sp in self.source_spans(tok) if not is_topic_not_source(tok, sp[1])]
                 if spans:
                     i, j = _main_span(tok, spans)
                     s, e = tok.spans[i].start, tok.spans[j - 1].end

@@ -57,64 +57,154 @@ def _quiet_broken_pipe() -> None:
 
 
 ModelOpt = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model directory (default: the shipped model).")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="A hedge configuration file (default: .hedge.toml or [tool.hedge] in pyproject.toml, from here upwards).")]
+NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Ignore configuration files.")]
+ThresholdOpt = Annotated[Optional[float], typer.Option("--threshold", help="Override the model's threshold (0-1).")]
+
+
+def _settings(config: Path | None, no_config: bool, **overrides):
+    """The configuration file's settings with the command-line options that were given on top."""
+    from hedge.config import Settings, load_settings
+
+    if config is not None and no_config:
+        fail("give either --config or --no-config, not both")
+    base = Settings() if no_config else load_settings(config)
+    return base.override(**overrides)
+
+
+def _check_threshold(threshold: float | None) -> None:
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        fail(f"--threshold {threshold} is outside [0, 1]")
 
 
 @app.command()
 @clean_errors
 def score(
-    inputs: Annotated[list[str], typer.Argument(help="Files, directories (*.txt, *.md) or - for stdin.")],
+    inputs: Annotated[list[str], typer.Argument(help="Files, directories (*.txt, *.md, *.html) or - for stdin.")],
     model: ModelOpt = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table (the default), jsonl, json or csv.")] = None,
-    lines: Annotated[bool, typer.Option("--lines", help="Score each input line as one unit.")] = False,
-    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Override the model's threshold (0-1).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, jsonl, json, csv, github (Actions annotations) or html.")] = "table",
+    lines: Annotated[bool, typer.Option("--lines", help="Score each input line as one unit (plain text).")] = False,
+    threshold: ThresholdOpt = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")] = None,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Highlight cues with colour (default: when stdout is a terminal).")] = None,
     only_flagged: Annotated[bool, typer.Option("--only-flagged", help="Show only sentences with a flag (summaries still count every sentence).")] = False,
+    input_format: Annotated[str, typer.Option("--input-format", help="auto (by file suffix), text, markdown or html.")] = "auto",
+    explain: Annotated[bool, typer.Option("--explain", help="Say why each sentence scored as it did.")] = False,
+    fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", help="Exit 1 when a document has these findings: hedged, unattributed, vague-source, hedged-unsourced (repeat or comma-separate).")] = None,
+    fail_over: Annotated[Optional[float], typer.Option("--fail-over", help="With --fail-on: exit 1 only when a document's share of findings is over this (0-1).")] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")] = False,
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS|local:N", help="Score one INPUT (a directory of text files, a Parquet file or dataset, or a .jsonl file) on a Dask cluster: a scheduler address, or local:N worker processes. Writes --output (.jsonl or .parquet). Needs pip install 'hedge[dask]'.")] = None,
     text_column: Annotated[str, typer.Option("--text-column", help="With --dask: the text field of Parquet or JSON Lines rows.")] = "text",
     key_column: Annotated[Optional[str], typer.Option("--key-column", help="With --dask: the field naming each row (default: the row number of Parquet, the line number of JSON Lines).")] = None,
     blocksize: Annotated[str, typer.Option("--blocksize", help="With --dask: about this much input per task, e.g. 16MB.")] = "16MB",
 ) -> None:
-    """Score every sentence for hedging; show cue words, attribution and flags."""
+    """Score every sentence for hedging; show cue words, attribution and flags.
+
+    Exit status: 0 when nothing is over the bar, 1 when a --fail-on rule is met, 2 on a usage or
+    input error.
+    """
+    from hedge import progress
     from hedge.api import score_inputs
     from hedge.inputs import expand_inputs
+    from hedge.markup import kind_for
     from hedge.model import load_model
-    from hedge.report import OUTPUT_FORMATS, Writer
+    from hedge.report import EXPLAIN_FORMATS, OUTPUT_FORMATS, Writer
 
-    if threshold is not None and not 0.0 <= threshold <= 1.0:
-        fail(f"--threshold {threshold} is outside [0, 1]")
-    if dask is not None:
-        if fmt is not None or lines or color is not None or only_flagged:
-            fail("--dask writes the format of --output's extension (.jsonl or .parquet); "
-                 "--format, --lines, --color and --only-flagged do not apply")
-        _score_on_dask(dask, inputs, output, model, threshold, text_column, key_column, blocksize)
-        return
-    fmt = fmt or "table"
     if fmt not in OUTPUT_FORMATS:
         fail(f"unknown format {fmt!r}; choose from {', '.join(OUTPUT_FORMATS)}")
+    if explain and fmt not in EXPLAIN_FORMATS:
+        fail(f"--explain works with --format {', '.join(EXPLAIN_FORMATS)}, not {fmt}")
+    _check_threshold(threshold)
+    if fail_over is not None and not 0.0 <= fail_over <= 1.0:
+        fail(f"--fail-over {fail_over} is outside [0, 1]")
+    kind_for("-", input_format)  # checks the name
+    kinds = tuple(k.strip() for item in fail_on or () for k in item.split(",") if k.strip())
+    settings = _settings(config, no_config, threshold=threshold, fail_on=kinds or None, fail_over=fail_over)
+    if dask is not None:
+        given = [name for name, on in (("--format", fmt != "table"), ("--lines", lines), ("--color", color is not None),
+                                       ("--only-flagged", only_flagged), ("--explain", explain),
+                                       ("--fail-on", bool(kinds)), ("--fail-over", fail_over is not None)) if on]
+        if given:
+            fail(f"--dask writes the format of --output's extension (.jsonl or .parquet) and takes none of "
+                 f"{', '.join(given)}")
+        _score_on_dask(dask, inputs, output, model or settings.model, settings, input_format, text_column,
+                       key_column, blocksize)
+        return
     items = expand_inputs(inputs)
-    loaded = load_model(model)
+    loaded = load_model(model or settings.model)
     with _output_stream(output) as stream:
         use_color = color if color is not None else (output is None and stream.isatty())
         writer = Writer(stream, fmt, color=use_color, summaries=not lines)
-        failed = score_inputs(loaded, items, writer, threshold=threshold, lines=lines, on_error=warn,
-                              only_flagged=only_flagged)
+        with progress.file_bar(len(items), progress.wanted(quiet)) as advance:
+            result = score_inputs(loaded, items, writer, settings=settings, lines=lines, input_format=input_format,
+                                  explain=explain, on_error=warn, only_flagged=only_flagged, progress=advance)
         writer.close()
-    if failed:
-        warn(f"{failed} input(s) could not be read")
+    if result.failed:
+        warn(f"{result.failed} input(s) could not be read")
         raise typer.Exit(EXIT_ERROR)
+    if result.findings:
+        bar = f" over {settings.fail_over:g}" if settings.fail_over is not None else ""
+        docs = len({f.doc for f in result.findings})
+        warn(f"{docs} of {result.documents} document(s) over the bar "
+             f"(fail-on {','.join(settings.fail_on)}{bar}):")
+        for finding in result.findings:
+            typer.echo(f"  {finding.describe()}", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
-def _score_on_dask(scheduler: str, inputs: list[str], output: Path | None, model: Path | None,
-                   threshold: float | None, text_column: str, key_column: str | None, blocksize: str) -> None:
+@app.command("explain")
+@clean_errors
+def explain_cmd(
+    text: Annotated[str, typer.Argument(help="The sentence(s) to explain, or - to read them from stdin.")],
+    model: ModelOpt = None,
+    threshold: ThresholdOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    top: Annotated[int, typer.Option("--top", help="Terms to show per cue candidate.", min=1)] = 8,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+) -> None:
+    """Why a sentence is (not) hedged: the model's strongest reasons, signed, in words."""
+    import json
+
+    from hedge.explain import explain_sentence, explanation_lines
+    from hedge.inputs import STDIN, TextInput, read_input
+    from hedge.model import load_model
+    from hedge.text import split_sentences
+    from hedge.wordlists import without_words
+
+    if fmt not in ("table", "json"):
+        fail(f"unknown format {fmt!r}; choose from table, json")
+    _check_threshold(threshold)
+    settings = _settings(config, no_config, threshold=threshold)
+    if text == STDIN:
+        text = read_input(TextInput("<stdin>", None))
+    units = split_sentences(text)
+    if not units:
+        fail("nothing to explain: the text is empty")
+    scorer = without_words(load_model(model or settings.model), settings.never_flag)
+    found = [explain_sentence(scorer, text[s:e], settings.threshold, settings.extra_cues) for s, e in units]
+    if fmt == "json":
+        typer.echo(json.dumps([e.to_dict(top=top) for e in found], ensure_ascii=False, indent=1))
+        return
+    for n, exp in enumerate(found):
+        if n:
+            typer.echo("")
+        typer.echo(exp.text)
+        typer.echo("\n".join(explanation_lines(exp, top=top, indent="  ")))
+
+
+def _score_on_dask(scheduler: str, inputs: list[str], output: Path | None, model: Path | None, settings,
+                   input_format: str, text_column: str, key_column: str | None, blocksize: str) -> None:
     from hedge.archive import parse_bytes, score_archive
 
     if len(inputs) != 1:
         fail("--dask scores one INPUT: a directory of text files, a Parquet file or dataset, or a .jsonl file")
     if output is None:
         fail("--dask needs --output OUT.jsonl or OUT.parquet")
-    result = score_archive(inputs[0], output, scheduler, model=model, text_column=text_column,
-                           key_column=key_column, threshold=threshold, blocksize=parse_bytes(blocksize),
+    result = score_archive(inputs[0], output, scheduler, model=model, settings=settings, input_format=input_format,
+                           text_column=text_column, key_column=key_column, blocksize=parse_bytes(blocksize),
                            progress=lambda msg: typer.echo(f"hedge: {msg}", err=True))
     for message in result.unreadable:
         warn(message)
@@ -182,7 +272,7 @@ def train(
         train_cfg = TrainConfig()
         sources = [DataSource(name="data", paths=tuple(data), dev=tuple(dev or ()),
                               dev_fraction=dev_fraction, fmt=fmt, split=split)]
-    progress = None if quiet else (lambda msg: typer.echo(f"hedge: {msg}", err=True))
+    from hedge import progress
     from hedge.evaluate import metric_lines
 
     stream = None
@@ -193,7 +283,8 @@ def train(
         stream = StreamConfig(**given)
     elif chunk_size is not None or epochs is not None:
         fail("--chunk-size and --epochs go with --streaming")
-    model = train_model(sources, out, train_cfg, progress=progress, streaming=stream)
+    with progress.steps(quiet, lambda msg: typer.echo(f"hedge: {msg}", err=True)) as say:
+        model = train_model(sources, out, train_cfg, progress=say, streaming=stream)
     for name, tasks in model.meta.get("metrics", {}).items():
         typer.echo(f"dev set {name}:")
         typer.echo("\n".join("  " + line for line in metric_lines(tasks)))

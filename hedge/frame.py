@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from hedge import errors
+from hedge.config import Settings
 from hedge.model import META_FILE, HedgeModel, default_model_path, load_model
 from hedge.records import DocumentSummary, SentenceRecord
 from hedge.report import summarize
@@ -57,12 +58,18 @@ def resolve_model(model: HedgeModel | str | os.PathLike[str] | None) -> HedgeMod
     return model if isinstance(model, HedgeModel) else cached_model(model)
 
 
-def score_rows(model: HedgeModel, keys: Iterable[Any], texts: Iterable[Any], *, threshold: float | None = None,
+def score_rows(model: HedgeModel, keys: Iterable[Any], texts: Iterable[Any], *, settings: Settings | None = None,
+               kind: str | Callable[[str], str] = "text",
                where: str = "row") -> Iterator[tuple[Any, str, list[SentenceRecord]]]:
-    """Score each text as one document named ``str(key)``; yields ``(key, doc, records)``.
+    """Score each text as one document named ``str(key)``, as ``hedge score`` does
+    (:func:`hedge.api.score_document`); yields ``(key, doc, records)``. ``kind`` is the input kind
+    (text, markdown, html) or a function of the document name giving it.
 
     A missing text (None) is an empty document; any other value that is not a string is an error.
     """
+    from hedge.api import score_document
+
+    settings = settings or Settings()
     for key, text in zip(keys, texts):
         if text is None:
             text = ""
@@ -70,7 +77,8 @@ def score_rows(model: HedgeModel, keys: Iterable[Any], texts: Iterable[Any], *, 
             raise errors.InputError(errors.INPUT_NOT_TEXT.format(
                 where=where, key=key, kind=type(text).__name__))
         doc = key if isinstance(key, str) else str(key)
-        yield key, doc, model.score(text, doc=doc, threshold=threshold)
+        records = score_document(model, text, doc, kind=kind(doc) if callable(kind) else kind, settings=settings)
+        yield key, doc, records
 
 
 def _pandas():
@@ -83,11 +91,14 @@ def _pandas():
 
 
 def score_frame(df, text_column: str = "text", model: HedgeModel | str | os.PathLike[str] | None = None,
-                key_column: str | None = None, threshold: float | None = None):
+                key_column: str | None = None, threshold: float | None = None, *,
+                settings: Settings | None = None, kind: str = "text"):
     """Score every row's ``text_column``: returns ``(sentences, documents)`` DataFrames.
 
     ``key`` is the row's ``key_column`` value, or its index label; ``doc`` is ``str(key)``. Rows keep
-    their order, and each document's sentences their order in it.
+    their order, and each document's sentences their order in it. ``settings`` (word lists, flags, a
+    threshold: :class:`hedge.config.Settings`) and ``kind`` (text, markdown or html) are those of
+    ``hedge score``; ``threshold`` overrides the settings' one.
     """
     pd = _pandas()
     for name, what in ((text_column, "text"), (key_column, "key")):
@@ -99,7 +110,9 @@ def score_frame(df, text_column: str = "text", model: HedgeModel | str | os.Path
     texts = column.astype(object).where(column.notna(), None)
     keys = df[key_column] if key_column is not None else df.index
     sentences, documents = [], []
-    for key, doc, records in score_rows(scorer, keys, texts, threshold=threshold, where=f"column {text_column!r}"):
+    settings = (settings or Settings()).override(threshold=threshold)
+    for key, doc, records in score_rows(scorer, keys, texts, settings=settings, kind=kind,
+                                        where=f"column {text_column!r}"):
         # to_dict() leads with "type"; the frames lead with the key instead.
         sentences.extend([key, *list(rec.to_dict().values())[1:]] for rec in records)
         documents.append([key, *list(summarize(doc, records).to_dict().values())[1:]])

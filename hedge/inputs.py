@@ -1,4 +1,4 @@
-"""Text inputs for scoring: files, directories of ``*.txt``/``*.md``, and ``-`` for stdin.
+"""Text inputs for scoring: files, directories of text, Markdown and HTML files, and ``-`` for stdin.
 
 Text must be UTF-8 (a UTF-8 or UTF-16 byte-order mark is honoured). Anything else is refused with a
 clear error rather than scored as mojibake: a binary file, or bytes that are not valid UTF-8.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hedge import errors
 
-TEXT_SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 STDIN = "-"
 
 
@@ -27,7 +27,7 @@ class TextInput:
 
 
 def expand_inputs(given: list[str]) -> list[TextInput]:
-    """Files as given, directories expanded to their ``*.txt``/``*.md`` files (sorted, recursive)."""
+    """Files as given, directories expanded to their ``TEXT_SUFFIXES`` files (sorted, recursive)."""
     out: list[TextInput] = []
     for item in given:
         if item == STDIN:

@@ -12,6 +12,7 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from hedge import __version__, errors
 from hedge.features import cue_features, inside_quotes, sentence_features
 from hedge.linear import HashedScorer, LinearScorer, scorer_from_json, sigmoid
+from hedge.positions import locate
 from hedge.records import SentenceRecord, TextSpan
 from hedge.text import Span, split_sentences, token_strings, tokenize
 
@@ -123,9 +125,11 @@ class HedgeModel:
         return SentenceScore(prob, hedged, cues)
 
     def score(self, text: str, doc: str = "<text>", threshold: float | None = None,
-              lines: bool = False) -> list[SentenceRecord]:
-        """Split ``text`` (or take each line, with ``lines=True``) and score every sentence."""
-        units = _line_spans(text) if lines else split_sentences(text)
+              lines: bool = False, units: Sequence[Span] | None = None) -> list[SentenceRecord]:
+        """Split ``text`` (or take each line, with ``lines=True``, or the given ``units``) and score
+        every sentence. Records carry 1-based line and column numbers into ``text``."""
+        if units is None:
+            units = _line_spans(text) if lines else split_sentences(text)
         records = []
         for index, (start, end) in enumerate(units):
             sent = text[start:end]
@@ -133,6 +137,7 @@ class HedgeModel:
             records.append(SentenceRecord(doc, index, start, end, sent, s.hedge, s.hedged, s.cues))
         if self.attribution is not None:
             self.attribution.annotate(records)
+        locate(records, text)
         return records
 
 

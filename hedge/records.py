@@ -7,16 +7,22 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class TextSpan:
-    """Characters ``[start, end)`` of a sentence's text, and those characters."""
+    """Characters ``[start, end)`` of a sentence's text, and those characters.
+
+    ``line`` and ``col`` (1-based, in characters) place the span's first character in the original file.
+    """
 
     start: int
     end: int
     text: str
+    line: int | None = None
+    col: int | None = None
 
 
 @dataclass
 class SentenceRecord:
-    """One scored sentence. Cue and source offsets are relative to ``text``."""
+    """One scored sentence. Cue and source offsets are relative to ``text``; ``start``/``end`` and
+    ``line``/``col`` (1-based, in characters) point into the original file."""
 
     doc: str
     index: int
@@ -30,6 +36,8 @@ class SentenceRecord:
     source: TextSpan | None = None
     flags: list[str] = field(default_factory=list)
     assertion: bool = True
+    line: int | None = None
+    col: int | None = None
 
     def to_dict(self) -> dict:
         """The JSON form: ``{"type": "sentence", ...}`` with the contract's keys, in order."""

@@ -136,8 +136,12 @@ def fold_of(doc: str, folds: int) -> int:
 
 
 def train_streaming(sources: Sequence[DataSource], config: TrainConfig | None = None,
-                    stream: StreamConfig | None = None, progress: Progress | None = None) -> HedgeModel:
-    """Train a :class:`HedgeModel` with a hashed cue model, reading ``sources`` in chunks."""
+                    stream: StreamConfig | None = None, progress: Progress | None = None,
+                    attribution=None) -> HedgeModel:
+    """Train a :class:`HedgeModel` with a hashed cue model, reading ``sources`` in chunks.
+
+    The attribution part is ``attribution`` (an :class:`~hedge.attribution.AttributionModel`), else the
+    shipped model's."""
     import numpy as np
 
     config, stream = config or TrainConfig(), stream or StreamConfig()
@@ -218,7 +222,10 @@ def train_streaming(sources: Sequence[DataSource], config: TrainConfig | None = 
     model = HedgeModel(candidates=candidates, cue=_export_hashed(full, stream), sentence=sentence)
     model.threshold = choose_threshold(model, config, dev, labels, oof_probs)
     say(f"threshold {model.threshold}")
-    model.attribution, origin = _inherited_attribution()
+    if attribution is None:
+        model.attribution, origin = _inherited_attribution()
+    else:
+        model.attribution, origin = attribution, "given by the caller of train_streaming"
     data = {**stats, "digest": digest.hexdigest()}
     model.meta = model_meta(model, config, data, origin, dev)
     model.meta["streaming"] = asdict(stream)

@@ -164,6 +164,55 @@ def runner():
     return CliRunner()
 
 
+# A tiny news corpus labelled for attribution too: (sentence, cue words, attribution, source words,
+# is an assertion). Trained with the hedge corpus above, it gives a model whose flags are predictable
+# on these very sentences (used by the report, annotation and fail-rule tests).
+ATTRIBUTED = [
+    ("Mayor Anna Kowalski said the bridge will reopen.", [], "named", "Mayor Anna Kowalski", True),
+    ("The bridge will reopen in June, Mayor Kowalski said.", [], "named", "Mayor Kowalski", True),
+    ("According to John Smith, prices rose in May.", [], "named", "John Smith", True),
+    ("Dr. Lena Ortiz said the ramp may collapse.", ["may"], "named", "Dr. Lena Ortiz", True),
+    ("Professor Alan Reed said the tests were clean.", [], "named", "Professor Alan Reed", True),
+    ("Officials said the bridge may reopen soon.", ["may"], "vague", "Officials", True),
+    ("Experts say prices will rise.", [], "vague", "Experts", True),
+    ("Sources said the minister resigned.", [], "vague", "Sources", True),
+    ("Some residents say the detour adds an hour.", [], "vague", "Some residents", True),
+    ("Critics claim the plan might fail.", ["might"], "vague", "Critics", True),
+    ("The bridge closed in 1990.", [], "none", None, True),
+    ("Prices rose by three percent.", [], "none", None, True),
+    ("The minister reportedly resigned.", ["reportedly"], "none", None, True),
+    ("The tower may fall tonight.", ["may"], "none", None, True),
+    ("The council approved the budget.", [], "none", None, True),
+    ("Will the bridge reopen?", [], "none", None, False),
+    ("What happens next?", [], "none", None, False),
+    ("Bridge closed for repairs", [], "none", None, False),
+    ("Storm warning for the coast", [], "none", None, False),
+]
+
+
+@pytest.fixture(scope="session")
+def news_model(examples, fast_config):
+    """A model trained on the hedge corpus plus ``ATTRIBUTED``, so it has its own attribution part."""
+    from hedge.train import train
+
+    news = []
+    for i, (text, cues, attribution, source, assertion) in enumerate(ATTRIBUTED):
+        src = None
+        if source is not None:
+            start = text.index(source)
+            src = (start, start + len(source))
+        news.append(Example(text, bool(cues), cue_spans(text, cues), doc=f"news{i}", attribution=attribution,
+                            source=src, assertion=assertion))
+    return train(list(examples) + news, fast_config)
+
+
+@pytest.fixture(scope="session")
+def news_model_dir(news_model, tmp_path_factory) -> Path:
+    from hedge.model import save_model
+
+    return save_model(news_model, tmp_path_factory.mktemp("models") / "news")
+
+
 # -- Dask: a real distributed.LocalCluster with 2 worker processes ---------------------------------
 def _local_cluster():
     distributed = pytest.importorskip("distributed")

@@ -13,7 +13,14 @@ import pytest
 from hedge.cli import app
 
 CONTRACT_KEYS = ["type", "doc", "index", "start", "end", "text", "hedge", "hedged", "cues", "attribution",
-                 "source", "flags"]
+                 "source", "flags", "line", "col"]
+SPAN_KEYS = ["start", "end", "text", "line", "col"]
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset``, counted the slow, obvious way."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 ARTICLE = ("Officials said the bridge may reopen next week. The bridge opened in 1990.\n\n"
            "The vote took place on May 5. Prices might rise, it seems.\n")
@@ -59,18 +66,21 @@ def check_sentence(rec: dict, original: str) -> None:
     assert list(rec) == CONTRACT_KEYS
     assert rec["type"] == "sentence"
     assert original[rec["start"]:rec["end"]] == rec["text"]
+    assert (rec["line"], rec["col"]) == line_col(original, rec["start"])
     assert isinstance(rec["hedge"], float) and 0.0 <= rec["hedge"] <= 1.0
     assert isinstance(rec["hedged"], bool)
     assert rec["attribution"] in ("named", "vague", "none")
     assert isinstance(rec["flags"], list) and all(isinstance(f, str) for f in rec["flags"])
     for cue in rec["cues"]:
-        assert list(cue) == ["start", "end", "text"]
+        assert list(cue) == SPAN_KEYS
         assert rec["text"][cue["start"]:cue["end"]] == cue["text"]  # relative to the sentence
+        assert (cue["line"], cue["col"]) == line_col(original, rec["start"] + cue["start"])
     if rec["cues"]:
         assert rec["hedged"]
     if rec["source"] is not None:
         src = rec["source"]
         assert rec["text"][src["start"]:src["end"]] == src["text"]
+        assert (src["line"], src["col"]) == line_col(original, rec["start"] + src["start"])
 
 
 # -- score: output formats ---------------------------------------------------------------------------
@@ -89,7 +99,7 @@ def test_score_jsonl_contract(score, article):
     assert cues["may"] == (26, 29)  # "Officials said the bridge |may|": relative to the sentence
     assert cues.keys() <= {"said", "may"}
     assert sentences[1]["cues"] == [] and sentences[2]["cues"] == []
-    assert {"text": "might", "start": 7, "end": 12} in sentences[3]["cues"]  # not offsets into the file
+    assert {"text": "might", "start": 7, "end": 12, "line": 3, "col": 38} in sentences[3]["cues"]  # start/end: not file offsets
     # Then one document summary.
     assert records[-1]["type"] == "document" and records[-1]["doc"] == str(article)
     assert records[-1]["sentences"] == 4
@@ -121,6 +131,7 @@ def test_score_csv_carries_the_same_fields(score, article):
         assert row["attribution"] == rec["attribution"]
         assert (json.loads(row["source"]) if row["source"] else None) == rec["source"]
         assert (row["flags"].split(";") if row["flags"] else []) == rec["flags"]
+        assert (int(row["line"]), int(row["col"])) == (rec["line"], rec["col"])
 
 
 def test_score_table(score, article):

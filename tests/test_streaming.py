@@ -159,22 +159,27 @@ FILLER = ("The bridge opened in 1990. The council approved the budget on Tuesday
 
 CAPPED_CHILD = """
 import json, resource, sys
-from hedge.api import train_model
+from hedge.model import load_model, save_model
 from hedge.readers import read_examples
-from hedge.train_stream import StreamConfig
+from hedge.train_stream import StreamConfig, train_streaming
 from hedge.trainset import DataSource
 
 small, big, cap, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 stream = StreamConfig(chunk_size=100, epochs=1, n_features=2 ** 16, sample_size=1000)
-train_model([DataSource("warm-up", (small,))], None, streaming=stream)  # every lazy import, done
+# Before the cap: every lazy import, and the shipped model's attribution part (its size does not
+# depend on the data).
+attribution = load_model().attribution
+train_streaming([DataSource("warm-up", (small,))], stream=stream, attribution=attribution)
 base = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize:"))
-resource.setrlimit(resource.RLIMIT_AS, (base + cap, base + cap))
-train_model([DataSource("big", (big,))], out, streaming=stream)
+resource.setrlimit(resource.RLIMIT_AS, (base + cap, resource.RLIM_INFINITY))
+model = train_streaming([DataSource("big", (big,))], stream=stream, attribution=attribution)
 try:
     read_examples([big])
     whole = "fits"
 except MemoryError:
     whole = "MemoryError"
+resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+save_model(model, out)  # writing the inherited attribution part takes memory of its own
 print(json.dumps({"whole": whole}))
 """
 
