@@ -43,30 +43,37 @@ def bio_tags(tok: Tokens, spans: Sequence[tuple[int, int]]) -> list[str]:
     return tags
 
 
-def _fit_tagger(feature_lists, labels, c: float, min_count: int) -> dict:
+def _fit_tagger(feature_lists, labels, c: float, min_count: int, min_weight: float = 0.0) -> dict:
     """A multinomial logistic regression over B / I / O, exported as one linear scorer per tag."""
     from sklearn.linear_model import LogisticRegression
 
     vec, matrix = _vectorize(feature_lists, min_count)
     clf = LogisticRegression(C=c, max_iter=300, tol=1e-3).fit(matrix, labels)
     names = vec.get_feature_names_out()
+    keep = abs(clf.coef_).max(axis=0) >= max(min_weight, 1e-6)
     out = {}
     for row, tag in enumerate(clf.classes_):
-        weights = {str(n): float(f"{w:.6g}") for n, w in zip(names, clf.coef_[row]) if abs(w) >= 1e-6}
+        weights = {str(n): float(f"{w:.6g}") for n, w, k in zip(names, clf.coef_[row], keep) if k}
         out[str(tag)] = LinearScorer(weights, float(f"{clf.intercept_[row]:.6g}"))
     return out
 
 
-def _fit_binary(feature_lists, labels, c: float, seed: int, min_count: int):
+def _fit_binary(feature_lists, labels, c: float, seed: int, min_count: int, min_weight: float = 1e-6):
     vec, matrix = _vectorize(feature_lists, min_count)
     clf = _logistic(c, seed).fit(matrix, labels)
-    return _export(vec, clf)
+    return _export(vec, clf, min_weight)
 
 
 def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), *, c_sentence: float = 0.1,
                       c_tagger: float = 1.0, source_bias: float = 1.0, seed: int = 0, min_count: int = 2,
-                      progress: Progress | None = None) -> AttributionModel | None:
-    """Fit the four attribution models; None when ``examples`` label no attribution at all."""
+                      sentence_min_count: int = 5, sentence_min_weight: float = 0.05, source_min_weight: float = 0.02,
+                      progress: Progress | None = None,
+                      inherit: Callable[[], AttributionModel | None] | None = None) -> AttributionModel | None:
+    """Fit the four attribution models; None when ``examples`` label no attribution at all.
+
+    Data that marks attribution but not named/vague or assertion (PolNeAR alone) takes those two
+    parts from ``inherit()`` (the default model), or fails when there is none.
+    """
     say = progress or (lambda msg: None)
     labelled = [(ex, gold_attributed(ex)) for ex in examples]
     labelled = [(ex, y) for ex, y in labelled if y is not None]
@@ -76,7 +83,7 @@ def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), 
 
     say(f"attribution: sentence model on {len(labelled)} sentences")
     sentence = _fit_binary([sentence_features(toks[id(ex)]) for ex, _ in labelled],
-                           [int(y) for _, y in labelled], c_sentence, seed, min_count)
+                           [int(y) for _, y in labelled], c_sentence, seed, sentence_min_count, sentence_min_weight)
 
     tag_feats, tag_labels = [], []
     for ex, y in labelled:
@@ -90,7 +97,7 @@ def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), 
             tag_feats.append(with_previous_tag(base, prev))
             tag_labels.append(tag)
     say(f"attribution: source tagger on {len(tag_labels)} tokens")
-    source = _fit_tagger(tag_feats, tag_labels, c_tagger, min_count)
+    source = _fit_tagger(tag_feats, tag_labels, c_tagger, min_count, source_min_weight)
 
     kind_rows, kind_labels = [], []
     assertion_rows, assertion_labels = [], []
@@ -105,11 +112,16 @@ def train_attribution(examples: Sequence[Example], dev: Sequence[Example] = (), 
                 kind_rows.append(kind_features(words))
                 kind_labels.append(int(ex.attribution == "named"))
     if len(set(kind_labels)) < 2 or len(set(assertion_labels)) < 2:
-        raise ValueError("attribution training needs sentences labelled named and vague, and assertion "
-                         "true and false (the news corpus in datasets/news has them)")
-    say(f"attribution: kind model on {len(kind_labels)} sources, assertion model on {len(assertion_labels)}")
-    kind = _fit_binary(kind_rows, kind_labels, 1.0, seed, 1)
-    assertion = _fit_binary(assertion_rows, assertion_labels, 1.0, seed, 1)
+        base = inherit() if inherit else None
+        if base is None:
+            raise ValueError("attribution training needs sentences labelled named and vague, and assertion "
+                             "true and false (the news corpus in datasets/news has them)")
+        say("attribution: no named/vague or assertion labels; those two parts come from the default model")
+        kind, assertion = base.kind, base.assertion
+    else:
+        say(f"attribution: kind model on {len(kind_labels)} sources, assertion model on {len(assertion_labels)}")
+        kind = _fit_binary(kind_rows, kind_labels, 1.0, seed, 1)
+        assertion = _fit_binary(assertion_rows, assertion_labels, 1.0, seed, 1)
     model = AttributionModel(sentence=sentence, source=source, kind=kind, assertion=assertion)
     model.thresholds["source_bias"] = source_bias
 

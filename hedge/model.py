@@ -184,7 +184,7 @@ def save_model(model: HedgeModel, path: str | os.PathLike[str]) -> Path:
     }
     if model.attribution is not None:
         weights["attribution"] = model.attribution.to_json()
-    weights_bytes = _dump(weights)
+    weights_bytes = _dump(weights, compact=True)
     meta = dict(model.meta)
     meta.update({
         "format": FORMAT_NAME,
@@ -198,7 +198,9 @@ def save_model(model: HedgeModel, path: str | os.PathLike[str]) -> Path:
     return out
 
 
-def _dump(obj: Any) -> bytes:
+def _dump(obj: Any, compact: bool = False) -> bytes:
+    if compact:  # weights: large, read by machines
+        return (json.dumps(obj, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     return (json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 

@@ -186,3 +186,21 @@ def test_polnear_reader_reports_malformed_lines(tmp_path, line, problem):
 
 def test_rule_model_has_a_scorer_per_tag():
     assert set(rule_model().source) == set(TAGS)
+
+
+def test_training_on_attribution_without_kinds_inherits_them_from_the_default_model(tmp_path):
+    from hedge.readers import Example, read_examples
+    from hedge.train import TrainConfig, train
+
+    root = write_brat(tmp_path / "corpus", {"aaaa": good_ann()})
+    hedge_data = [Example("It may rain tomorrow.", True, [(3, 6)], doc="h1"),
+                  Example("The storm might pass.", True, [(10, 15)], doc="h2"),
+                  Example("It rained on May 5.", False, [], doc="n1"),
+                  Example("The river rose.", False, [], doc="n2")]
+    model = train(hedge_data + read_examples([root]), TrainConfig(folds=2, min_feature_count=1,
+                                                                  attribution_min_count=1))
+    from hedge.model import load_model
+
+    shipped = load_model().attribution
+    assert model.attribution.kind == shipped.kind and model.attribution.assertion == shipped.assertion
+    assert model.attribution.sentence != shipped.sentence  # trained on this data
