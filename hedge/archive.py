@@ -317,18 +317,20 @@ def score_archive(source: str | os.PathLike[str], output: str | os.PathLike[str]
 
     ``scheduler`` is a scheduler address or ``local:N`` (a local cluster of N worker processes);
     alternatively pass a connected ``client``. ``settings`` and ``input_format`` are those of
-    ``hedge score`` (``threshold`` overrides the settings' one), so the records are the same. Each task is retried ``retries`` times when it fails;
-    a task whose worker dies is rescheduled by Dask. Nothing is written unless every part succeeds.
+    ``hedge score`` (``threshold`` overrides the settings' one), so the records are the same. Each
+    task is retried ``retries`` times when it fails; a task whose worker dies is rescheduled by Dask.
+    Nothing is written unless every part succeeds.
     """
     from hedge.model import default_model_path
 
     say = progress or (lambda msg: None)
     out = Path(output).absolute()
-    kind = output_kind(out)
-    _need("distributed")
-    if kind == "parquet":
-        _need("pandas"), _need("pyarrow")
-    _check_replaceable(out, kind)
+    out_kind = output_kind(out)
+    for module in ("distributed", "pandas", "pyarrow") if out_kind == "parquet" else ("distributed",):
+        _need(module)
+    _check_replaceable(out, out_kind)
+    settings = (settings or Settings()).override(threshold=threshold)
+    kind_for("-", input_format)  # checks the name
     parts, key_type = plan(source, text_column, key_column, blocksize)
     model_path = str(Path(model if model is not None else default_model_path()).resolve())
     cached_model(model_path)  # a bad model fails here, once, rather than in every task
@@ -337,12 +339,10 @@ def score_archive(source: str | os.PathLike[str], output: str | os.PathLike[str]
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(workdir, 0o777 & ~umask)  # it becomes the Parquet output: not mkdtemp's owner-only mode
-    if kind == "parquet":
+    if out_kind == "parquet":
         for sub in PARQUET_PARTS:
             (workdir / sub).mkdir()
-    settings = (settings or Settings()).override(threshold=threshold)
-    kind_for("-", input_format)  # checks the name
-    job = Job(model_path, text_column, key_column, settings, input_format, kind, str(workdir), key_type)
+    job = Job(model_path, text_column, key_column, settings, input_format, out_kind, str(workdir), key_type)
     result = ArchiveResult(parts=len(parts))
     try:
         with _connect(scheduler, client) as dask_client:
@@ -359,7 +359,7 @@ def score_archive(source: str | os.PathLike[str], output: str | os.PathLike[str]
                 result.documents += done.documents
                 result.sentences += done.sentences
                 result.unreadable.extend(done.unreadable)
-        _assemble(workdir, out, kind, len(parts))
+        _assemble(workdir, out, out_kind, len(parts))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return result

@@ -130,6 +130,21 @@ def test_the_model_is_loaded_once_per_process_and_again_when_it_changes(tmp_path
     assert again is not first and again.threshold == 0.9
 
 
+def test_score_frame_maps_over_the_partitions_of_a_dask_dataframe(tiny_model_dir):
+    """The README's recipe: map_partitions with score_frame, its meta from score_frame of the empty meta."""
+    dd = pytest.importorskip("dask.dataframe")
+    from hedge.frame import score_frame
+
+    frame = pd.DataFrame({"id": range(10), "body": [t or "" for t in TEXTS] * 2})
+    ddf = dd.from_pandas(frame, npartitions=3)
+    meta = score_frame(ddf._meta, "body", model=tiny_model_dir, key_column="id")[0]
+    lazy = ddf.map_partitions(lambda df: score_frame(df, "body", model=str(tiny_model_dir), key_column="id")[0],
+                              meta=meta)
+    got = lazy.compute(scheduler="sync").reset_index(drop=True)
+    expected = score_frame(frame, "body", model=tiny_model_dir, key_column="id")[0]
+    assert frame_rows(got) == frame_rows(expected)
+
+
 def test_score_frame_without_pandas_says_which_extra(monkeypatch, tiny_model_dir):
     from hedge.frame import score_frame
 
