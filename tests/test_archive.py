@@ -261,6 +261,35 @@ def test_a_directory_on_the_cluster_gives_the_bytes_of_single_process_jsonl(runn
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no part files left behind
 
 
+def test_a_directory_with_a_configuration_gives_what_hedge_score_gives(runner, dask_cluster, archive_dir,
+                                                                        tiny_model_dir, tmp_path):
+    """The configuration's threshold, word lists and flags reach the workers."""
+    config = tmp_path / ".hedge.toml"
+    config.write_text('threshold = 0.3\nextra-cues = ["took place"]\nnever-flag = ["may"]\n'
+                      'flags = ["unattributed"]\n', encoding="utf-8")
+    single = ok(runner.invoke(app, ["score", str(archive_dir), "-f", "jsonl", "--model", str(tiny_model_dir),
+                                    "--config", str(config)]))
+    plain = ok(runner.invoke(app, ["score", str(archive_dir), "-f", "jsonl", "--model", str(tiny_model_dir),
+                                   "--no-config"]))
+    assert single.stdout != plain.stdout  # the configuration changes the records
+    out = tmp_path / "scores.jsonl"
+    ok(dask_score(runner, dask_cluster, archive_dir, out, tiny_model_dir, "--config", config, "--blocksize", "1KB"))
+    assert out.read_text(encoding="utf-8") == single.stdout
+
+
+def test_a_directory_to_parquet_has_the_jsonl_records(runner, dask_cluster, archive_dir, tiny_model_dir, tmp_path):
+    single = ok(runner.invoke(app, ["score", str(archive_dir), "-f", "jsonl", "--model", str(tiny_model_dir)]))
+    out = tmp_path / "scores.parquet"
+    ok(dask_score(runner, dask_cluster, archive_dir, out, tiny_model_dir, "--blocksize", "1KB"))
+    frames = (pd.read_parquet(out / "sentences"), pd.read_parquet(out / "documents"))
+    expected = [json.loads(line) for line in single.stdout.splitlines()]
+    got = [{k: plain(v) for k, v in r.items()} for r in records_of(frames)]
+    for r in got:
+        if r["type"] == "document":
+            r["sources"] = dict(r["sources"])
+    assert got == expected
+
+
 def test_the_workers_import_this_hedge(dask_cluster):
     import hedge
     from distributed import Client
