@@ -88,11 +88,13 @@ def main() -> None:
                 runs = []
                 for _ in range(args.repeat):
                     client.restart()  # fresh worker processes: the model is loaded again
-                    runs.append(_timed(lambda: score_archive(archive, Path(tmp) / "out.jsonl", client=client,
-                                                             blocksize=parse_bytes(args.blocksize))))
-            times[workers] = min(runs)
+                    wall = _timed(lambda: score_archive(archive, Path(tmp) / "out.jsonl", client=client,
+                                                        blocksize=parse_bytes(args.blocksize)))
+                    cpu = sum(client.run(lambda: sum(os.times()[:2])).values())  # since the restart
+                    runs.append((wall, cpu))
+            times[workers], cpu = min(runs)
             print(f"dask, {workers} worker(s), cluster running: {times[workers]:6.2f} s"
-                  f"  {args.docs / times[workers]:7.0f} docs/s")
+                  f"  {args.docs / times[workers]:7.0f} docs/s  (workers' CPU {cpu:.1f} s)")
         print(f"speed-up from 1 to 2 workers: {times[1] / times[2]:.2f}x")
         for workers in (1, 2):
             t = _timed(lambda: score_archive(archive, Path(tmp) / "out.jsonl", f"local:{workers}",

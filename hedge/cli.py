@@ -130,7 +130,7 @@ def score(
             fail(f"--dask writes the format of --output's extension (.jsonl or .parquet) and takes none of "
                  f"{', '.join(given)}")
         _score_on_dask(dask, inputs, output, model or settings.model, settings, input_format, text_column,
-                       key_column, blocksize)
+                       key_column, blocksize, quiet)
         return
     items = expand_inputs(inputs)
     loaded = load_model(model or settings.model)
@@ -196,19 +196,20 @@ def explain_cmd(
 
 
 def _score_on_dask(scheduler: str, inputs: list[str], output: Path | None, model: Path | None, settings,
-                   input_format: str, text_column: str, key_column: str | None, blocksize: str) -> None:
+                   input_format: str, text_column: str, key_column: str | None, blocksize: str, quiet: bool) -> None:
     from hedge.archive import parse_bytes, score_archive
 
     if len(inputs) != 1:
         fail("--dask scores one INPUT: a directory of text files, a Parquet file or dataset, or a .jsonl file")
     if output is None:
         fail("--dask needs --output OUT.jsonl or OUT.parquet")
+    say = (lambda msg: None) if quiet else (lambda msg: typer.echo(f"hedge: {msg}", err=True))
     result = score_archive(inputs[0], output, scheduler, model=model, settings=settings, input_format=input_format,
                            text_column=text_column, key_column=key_column, blocksize=parse_bytes(blocksize),
-                           progress=lambda msg: typer.echo(f"hedge: {msg}", err=True))
+                           progress=say)
     for message in result.unreadable:
         warn(message)
-    typer.echo(f"hedge: wrote {output}: {result.documents} documents, {result.sentences} sentences", err=True)
+    say(f"wrote {output}: {result.documents} documents, {result.sentences} sentences")
     if result.unreadable:
         warn(f"{len(result.unreadable)} input(s) could not be read")
         raise typer.Exit(EXIT_ERROR)

@@ -255,7 +255,9 @@ def test_a_directory_on_the_cluster_gives_the_bytes_of_single_process_jsonl(runn
     out = tmp_path / "scores.jsonl"
     result = ok(dask_score(runner, dask_cluster, archive_dir, out, tiny_model_dir, "--blocksize", "300B"))
     assert out.read_text(encoding="utf-8") == single.stdout
-    assert "on 2 worker(s)" in result.stderr
+    assert "on 2 worker(s)" in result.stderr and "wrote" in result.stderr
+    quiet = ok(dask_score(runner, dask_cluster, archive_dir, out, tiny_model_dir, "--quiet"))
+    assert quiet.stderr == "" and out.read_text(encoding="utf-8") == single.stdout
     parts = int(result.stderr.split("scoring ")[1].split(" part")[0])
     assert parts >= 4  # the small blocksize made several tasks
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no part files left behind
