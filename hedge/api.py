@@ -92,10 +92,14 @@ def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, setti
     return result
 
 
-def train_model(sources, out: str | os.PathLike[str] | None = None, config=None, progress=None) -> HedgeModel:
+def train_model(sources, out: str | os.PathLike[str] | None = None, config=None, progress=None,
+                streaming=None) -> HedgeModel:
     """Read ``sources`` (:class:`~hedge.trainset.DataSource` objects, or paths of labelled data files),
-    train, and (when ``out`` is given) save atomically. Nothing is written on error."""
-    from hedge.train import train
+    train, and (when ``out`` is given) save atomically. Nothing is written on error.
+
+    With ``streaming`` (a :class:`hedge.train_stream.StreamConfig`) the data is read in chunks and never
+    held whole, and the cue model is hashed (see :mod:`hedge.train_stream`).
+    """
     from hedge.trainset import DataSource, load_sources
 
     sources = list(sources)
@@ -103,8 +107,15 @@ def train_model(sources, out: str | os.PathLike[str] | None = None, config=None,
     sources = [s for s in sources if isinstance(s, DataSource)]
     if paths:
         sources.append(DataSource(name="data", paths=paths))
-    data = load_sources(sources)
-    model = train(data.train, config, dev=data.dev, progress=progress)
+    if streaming is not None:
+        from hedge.train_stream import train_streaming
+
+        model = train_streaming(sources, config, streaming, progress=progress)
+    else:
+        from hedge.train import train
+
+        data = load_sources(sources)
+        model = train(data.train, config, dev=data.dev, progress=progress)
     if out is not None:
         save_model(model, out)
     return model

@@ -36,6 +36,10 @@ class ConfigError(HedgeError):
     """A configuration value is invalid."""
 
 
+class MissingDependency(HedgeError):
+    """An optional dependency (an extra such as ``hedge[dask]``) is not installed."""
+
+
 # Message templates: kept here so the wording stays consistent.
 MODEL_MISSING = "no model at {path}: expected a hedge model directory with meta.json"
 MODEL_FOREIGN = "{path} is not a hedge model ({why})"
@@ -56,3 +60,6 @@ CONFIG_UNREADABLE = "{path}: cannot read ({why})"
 CONFIG_BOTH = "{where}: {word!r} is in both extra-cues and never-flag"
 CONFIG_FAIL_OVER = "{where}: fail-over needs fail-on (what to count: {kinds})"
 CONFIG_HIDDEN_FLAG = "{where}: fail-on {flag!r} is a flag that the flags setting does not report"
+INPUT_NOT_TEXT = "{where}: row {key!r} holds {kind}, not text"
+COLUMN_MISSING = "no {what} column {column!r} (the columns are: {columns})"
+EXTRA_MISSING = "{what} needs the optional dependencies: pip install 'hedge[{extra}]' (missing: {module})"

@@ -20,13 +20,15 @@ from typing import Any
 
 from hedge import __version__, errors
 from hedge.features import cue_features, inside_quotes, sentence_features
-from hedge.linear import LinearScorer, sigmoid
+from hedge.linear import HashedScorer, LinearScorer, scorer_from_json, sigmoid
 from hedge.positions import locate
 from hedge.records import SentenceRecord, TextSpan
 from hedge.text import Span, split_sentences, token_strings, tokenize
 
 FORMAT_NAME = "hedge-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the cue model is a table of feature strings
+HASHED_FORMAT_VERSION = 2  # the cue model is hashed (`hedge train --streaming`); older hedges refuse it cleanly
+READ_VERSIONS = (FORMAT_VERSION, HASHED_FORMAT_VERSION)
 META_FILE = "meta.json"
 WEIGHTS_FILE = "weights.json"
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -48,7 +50,7 @@ class HedgeModel:
     """A trained hedge model: cue candidates, the token cue model and the sentence model."""
 
     candidates: frozenset[str]
-    cue: LinearScorer
+    cue: LinearScorer | HashedScorer
     sentence: LinearScorer
     threshold: float = 0.5
     meta: dict[str, Any] = field(default_factory=dict)
@@ -186,7 +188,7 @@ def save_model(model: HedgeModel, path: str | os.PathLike[str]) -> Path:
     meta = dict(model.meta)
     meta.update({
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": HASHED_FORMAT_VERSION if isinstance(model.cue, HashedScorer) else FORMAT_VERSION,
         "threshold": model.threshold,
         "files": {WEIGHTS_FILE: hashlib.sha256(weights_bytes).hexdigest()},
     })
@@ -285,9 +287,10 @@ def read_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise errors.ModelFormatError(errors.MODEL_FOREIGN.format(
             path=meta_path, why=f"its format is not {FORMAT_NAME!r}"))
-    if meta.get("format_version") != FORMAT_VERSION:
+    version = meta.get("format_version")
+    if type(version) is not int or version not in READ_VERSIONS:
         raise errors.ModelFormatError(errors.MODEL_VERSION.format(
-            path=root, found=meta.get("format_version"), expected=FORMAT_VERSION, hedge=__version__))
+            path=root, found=version, expected=" or ".join(map(str, READ_VERSIONS)), hedge=__version__))
     return meta
 
 
@@ -312,9 +315,12 @@ def load_model(path: str | os.PathLike[str] | None = None) -> HedgeModel:
         threshold = float(meta["threshold"])
         if not (0.0 <= threshold <= 1.0) or math.isnan(threshold):
             raise ValueError(f"threshold {threshold} is outside [0, 1]")
+        cue = scorer_from_json(weights["cue"])
+        if isinstance(cue, HashedScorer) and meta["format_version"] < HASHED_FORMAT_VERSION:
+            raise ValueError(f"a hashed cue model needs format version {HASHED_FORMAT_VERSION}")
         model = HedgeModel(
             candidates=frozenset(candidates),
-            cue=LinearScorer.from_json(weights["cue"]),
+            cue=cue,
             sentence=LinearScorer.from_json(weights["sentence"]),
             threshold=threshold,
             meta=meta,

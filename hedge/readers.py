@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hedge import errors
 from hedge.errors import DataFormatError, TextDecodeError
 
 FORMATS = ("jsonl", "csv", "tsv", "fasttext", "szeged", "bioscope", "brat")
@@ -99,24 +100,37 @@ def data_files(path: Path) -> list[Path]:
 
 def read_examples(paths: list[str | Path], fmt: str | None = None, split: str | None = None) -> list[Example]:
     """Read every file under ``paths``; keep only records of ``split`` when given."""
-    out: list[Example] = []
+    return list(iter_examples(paths, fmt, split))
+
+
+def iter_examples(paths: list[str | Path], fmt: str | None = None, split: str | None = None) -> Iterator[Example]:
+    """:func:`read_examples` one example at a time. JSON Lines and fastText files are read line by line,
+    so they need not fit in memory; the other formats are read one whole file at a time."""
     for given in paths:
         for path in data_files(Path(given)):
-            out.extend(read_file(path, fmt))
-    if split is not None:
-        out = [ex for ex in out if ex.split == split]
-    return out
+            for ex in iter_file(path, fmt):
+                if split is None or ex.split == split:
+                    yield ex
 
 
 def read_file(path: Path, fmt: str | None = None) -> list[Example]:
+    return list(iter_file(path, fmt))
+
+
+def iter_file(path: Path, fmt: str | None = None) -> Iterator[Example]:
     """Every example of one file (or brat folder); a file without any is an error, not zero examples."""
     fmt = fmt or detect_format(path)
     if fmt not in READERS:
         raise DataFormatError(path, None, f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    examples = list(READERS[fmt](path))
-    if not examples:
+    return _not_empty(READERS[fmt](path), path, fmt)
+
+
+def _not_empty(examples: Iterator[Example], path: Path, fmt: str) -> Iterator[Example]:
+    n = 0
+    for n, example in enumerate(examples, 1):
+        yield example
+    if not n:
         raise DataFormatError(path, None if path.is_dir() else 1, f"no labelled sentences ({fmt}); is it empty?")
-    return examples
 
 
 def _read_text(path: Path) -> str:
@@ -159,9 +173,27 @@ def _span(value: object, text: str, path: Path, line: int, what: str) -> tuple[i
     return start, end
 
 
-def _lines(path: Path) -> list[str]:
-    """Lines split at newlines only: str.splitlines would also split at U+2028, which JSON allows in strings."""
-    return [line.removesuffix("\r") for line in _read_text(path).split("\n")]
+def _lines(path: Path) -> Iterator[str]:
+    """Lines split at newlines only (str.splitlines would also split at U+2028, which JSON allows in
+    strings), read one at a time and decoded by the rules of :func:`_read_text`, whose errors they give."""
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise DataFormatError(path, None, f"cannot read ({exc.strerror or exc})") from None
+    with fh:
+        if fh.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # UTF-16 (or 32): not line by line
+            yield from (line.removesuffix("\r") for line in _read_text(path).split("\n"))
+            return
+        offset = 0
+        for lineno, raw in enumerate(fh, 1):
+            if offset < 8192 and b"\x00" in raw[: 8192 - offset]:
+                raise DataFormatError(path, lineno, errors.TEXT_BINARY)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataFormatError(path, lineno, errors.TEXT_ENCODING.format(offset=offset + exc.start)) from None
+            offset += len(raw)
+            yield (line.removeprefix("\ufeff") if lineno == 1 else line).removesuffix("\n").removesuffix("\r")
 
 
 def read_jsonl(path: Path) -> Iterator[Example]:

@@ -491,7 +491,7 @@ HOSTILE_MODELS = {
     "pickle": lambda d, marker: (d / "meta.json").write_bytes(pickle.dumps(_Touch(marker))),
     "pickle-as-weights": lambda d, marker: write_weights(d, pickle.dumps(_Touch(marker))),
     "zip-bomb": lambda d, marker: write_weights(d, _zip_bomb(d.parent / "bomb.zip").read_bytes()),
-    "wrong-format-version": lambda d, marker: edit_meta(d, format_version=2),
+    "wrong-format-version": lambda d, marker: edit_meta(d, format_version=999),
     "wrong-shape": lambda d, marker: write_weights(d, _drop_last_weight(_weights(d))),
     "missing-weights": lambda d, marker: (d / "weights.json").unlink(),
     "missing-meta": lambda d, marker: (d / "meta.json").unlink(),
