@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_model", "score_text", "score_document", "explain_sentence", "train_model"]
+__all__ = ["__version__", "load_model", "score_text", "score_document", "score_frame", "explain_sentence", "train_model"]
 
 
 def __getattr__(name: str):
@@ -13,6 +13,10 @@ def __getattr__(name: str):
         from hedge.model import load_model
 
         return load_model
+    if name == "score_frame":
+        from hedge.frame import score_frame
+
+        return score_frame
     if name in ("score_text", "score_document", "train_model", "evaluate_data"):
         from hedge import api
 

@@ -97,6 +97,13 @@ class _Scored:
     findings: list[Finding] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Unreadable:
+    """An input that could not be read (a message, not the exception: that crosses processes)."""
+
+    message: str
+
+
 def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, settings: Settings | None = None,
                  threshold: float | None = None, lines: bool = False, input_format: str = "auto",
                  explain: bool = False, on_error: Callable[[str], None] = print, only_flagged: bool = False,
@@ -141,8 +148,8 @@ def score_inputs(model: HedgeModel, items: Sequence[TextInput], writer, *, setti
         else:
             outcomes = (_score_item(model, item, job) for item in run)
         for item, scored in zip(run, outcomes):
-            if isinstance(scored, errors.InputError):
-                on_error(str(scored))
+            if isinstance(scored, _Unreadable):
+                on_error(scored.message)
                 result.failed += 1
                 if progress is not None:
                     progress(item.name)
@@ -167,12 +174,12 @@ def _streams(item: TextInput, job: _Job, writer) -> bool:
     return item.path is None or (size is not None and size > STREAM_BYTES)
 
 
-def _score_item(model: HedgeModel, item: TextInput, job: _Job) -> _Scored | errors.InputError:
-    """One whole input scored; an input that cannot be read gives its error."""
+def _score_item(model: HedgeModel, item: TextInput, job: _Job) -> _Scored | _Unreadable:
+    """One whole input scored; an input that cannot be read gives its error message."""
     try:
         text = read_input(item)
     except errors.InputError as exc:
-        return exc
+        return _Unreadable(str(exc))
     kind = "text" if job.lines else kind_for(item.name, job.input_format)
     settings = job.settings
     records, prose = _score_document(model, text, item.name, kind, settings, job.lines)
@@ -195,7 +202,7 @@ def _score_item(model: HedgeModel, item: TextInput, job: _Job) -> _Scored | erro
 _WORKER_MODELS: dict[str | None, HedgeModel] = {}
 
 
-def _score_in_worker(model_path: str | None, item: TextInput, job: _Job) -> _Scored | errors.InputError:
+def _score_in_worker(model_path: str | None, item: TextInput, job: _Job) -> _Scored | _Unreadable:
     """:func:`_score_item` in a worker process, which loads the model once."""
     model = _WORKER_MODELS.get(model_path)
     if model is None:
@@ -249,10 +256,14 @@ def _explanations(model: HedgeModel, shown: Sequence[SentenceRecord], prose: str
                                         settings.extra_cues) for rec in shown}
 
 
-def train_model(sources, out: str | os.PathLike[str] | None = None, config=None, progress=None) -> HedgeModel:
+def train_model(sources, out: str | os.PathLike[str] | None = None, config=None, progress=None,
+                streaming=None) -> HedgeModel:
     """Read ``sources`` (:class:`~hedge.trainset.DataSource` objects, or paths of labelled data files),
-    train, and (when ``out`` is given) save atomically. Nothing is written on error."""
-    from hedge.train import train
+    train, and (when ``out`` is given) save atomically. Nothing is written on error.
+
+    With ``streaming`` (a :class:`hedge.train_stream.StreamConfig`) the data is read in chunks and never
+    held whole, and the cue model is hashed (see :mod:`hedge.train_stream`).
+    """
     from hedge.trainset import DataSource, load_sources
 
     sources = list(sources)
@@ -260,8 +271,15 @@ def train_model(sources, out: str | os.PathLike[str] | None = None, config=None,
     sources = [s for s in sources if isinstance(s, DataSource)]
     if paths:
         sources.append(DataSource(name="data", paths=paths))
-    data = load_sources(sources)
-    model = train(data.train, config, dev=data.dev, progress=progress)
+    if streaming is not None:
+        from hedge.train_stream import train_streaming
+
+        model = train_streaming(sources, config, streaming, progress=progress)
+    else:
+        from hedge.train import train
+
+        data = load_sources(sources)
+        model = train(data.train, config, dev=data.dev, progress=progress)
     if out is not None:
         save_model(model, out)
     return model

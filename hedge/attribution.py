@@ -14,7 +14,8 @@ is vague when there is none. Flags follow from the labels (see :func:`flags_for`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -95,42 +96,47 @@ class Tokens:
 # -- features ------------------------------------------------------------------------------------
 def sentence_features(tok: Tokens) -> list[str]:
     """Features for "is this sentence attributed": reporting words in context, quotes, n-grams."""
+    return list(iter_sentence_features(tok))
+
+
+def iter_sentence_features(tok: Tokens) -> Iterator[str]:
+    """:func:`sentence_features` one at a time (scoring sums them: a list for a long sentence took
+    gigabytes)."""
     lows, texts = tok.lows, tok.texts
     reporting = reporting_words()
-    feats = []
     n = len(lows)
     has_quote = False
     for i, w in enumerate(lows):
-        feats.append("u=" + w)
+        yield "u=" + w
         if i + 1 < n:
-            feats.append("b=" + w + "|" + lows[i + 1])
+            yield "b=" + w + "|" + lows[i + 1]
         if texts[i] in _QUOTES:
             has_quote = True
         if w in reporting:
             pc = word_class(texts[i - 1], lows[i - 1]) if i > 0 else BOS
             nc = word_class(texts[i + 1], lows[i + 1]) if i + 1 < n else EOS
-            feats += ["rv", "rv|pc=" + pc, "rv|nc=" + nc, "rv=" + w + "|" + pc, "rv=" + w + "|" + nc]
+            yield from ("rv", "rv|pc=" + pc, "rv|nc=" + nc, "rv=" + w + "|" + pc, "rv=" + w + "|" + nc)
     classes = [BOS, *(word_class(t, w) for t, w in zip(texts, lows)), EOS]
     for i in range(len(classes) - 1):
-        feats.append("c2=" + classes[i] + "|" + classes[i + 1])
+        yield "c2=" + classes[i] + "|" + classes[i + 1]
         if i + 2 < len(classes):
-            feats.append("c3=" + classes[i] + "|" + classes[i + 1] + "|" + classes[i + 2])
+            yield "c3=" + classes[i] + "|" + classes[i + 1] + "|" + classes[i + 2]
     for i, w in enumerate(lows):
-        feats.append("cw=" + classes[i] + "|" + w)
-        feats.append("wc=" + w + "|" + classes[i + 2])
+        yield "cw=" + classes[i] + "|" + w
+        yield "wc=" + w + "|" + classes[i + 2]
     if has_quote:
-        feats.append("quote")
+        yield "quote"
     if n:
-        feats.append("end=" + (texts[-1] if not texts[-1][0].isalnum() else "word"))
-    return feats
+        yield "end=" + (texts[-1] if not texts[-1][0].isalnum() else "word")
 
 
-def source_features(tok: Tokens) -> list[list[str]]:
-    """Features of every token for the source tagger (without the previous-tag features)."""
+def source_features(tok: Tokens) -> Iterator[list[str]]:
+    """Features of every token for the source tagger (without the previous-tag features), one token at
+    a time: a list for every token of a long sentence took gigabytes."""
     lows, texts = tok.lows, tok.texts
     n = len(lows)
     if not n:
-        return []
+        return
     reporting, vague = reporting_words(), vague_heads()
     shapes = [shape(t) for t in texts]
     classes = [word_class(t, w) for t, w in zip(texts, lows)]
@@ -155,7 +161,6 @@ def source_features(tok: Tokens) -> list[list[str]]:
     run_end = [n - 1] * n
     for i in range(n - 2, -1, -1):
         run_end[i] = run_end[i + 1] if caps[i] and caps[i + 1] else i
-    out = []
     for i in range(n):
         w = lows[i]
         sh = shapes[i] if i else "first-" + shapes[i]
@@ -184,8 +189,7 @@ def source_features(tok: Tokens) -> list[list[str]]:
             feats.append("pron|da=" + da)
         if w in vague:
             feats.append("vague|da=" + da)
-        out.append(feats)
-    return out
+        yield feats
 
 
 def with_previous_tag(feats: list[str], prev: str) -> list[str]:
@@ -261,7 +265,7 @@ class AttributionModel:
     _merged: tuple | None = field(default=None, repr=False, compare=False)
 
     def attributed_prob(self, tok: Tokens) -> float:
-        return sigmoid(self.sentence.decision(sentence_features(tok)))
+        return sigmoid(self.sentence.decision(iter_sentence_features(tok)))
 
     def source_spans(self, tok: Tokens) -> list[tuple[int, int]]:
         """Token index ranges ``[i, j)`` tagged as source, decoded left to right (greedy)."""
@@ -342,7 +346,7 @@ class AttributionModel:
     def from_json(cls, data: Mapping) -> "AttributionModel":
         thresholds = {k: float(v) for k, v in data["thresholds"].items()}
         if set(thresholds) != set(DEFAULT_THRESHOLDS) or not all(
-                0 <= v <= 1 for k, v in thresholds.items() if k != "source_bias"):
+                0 <= v <= 1 if k != "source_bias" else abs(v) < float("inf") for k, v in thresholds.items()):
             raise ValueError(f"attribution thresholds must be {sorted(DEFAULT_THRESHOLDS)}, probabilities in [0, 1]")
         return cls(
             sentence=LinearScorer.from_json(data["sentence"]),
@@ -355,10 +359,15 @@ class AttributionModel:
 
 def _main_span(tok: Tokens, spans: list[tuple[int, int]]) -> tuple[int, int]:
     """The source of the main claim: the span nearest a reporting word (the first when there is none)."""
-    rv = reporting_positions(tok)
+    rv = reporting_positions(tok)  # ascending
     if not rv:
         return spans[0]
-    return min(spans, key=lambda sp: (min(min(abs(p - sp[0]), abs(p - (sp[1] - 1))) for p in rv), sp[0]))
+
+    def distance(i: int) -> int:  # to the nearest reporting word, by bisection: spans x words was quadratic
+        k = bisect_left(rv, i)
+        return min(abs(rv[j] - i) for j in (k - 1, k) if 0 <= j < len(rv))
+
+    return min(spans, key=lambda sp: (min(distance(sp[0]), distance(sp[1] - 1)), sp[0]))
 
 
 FLAG_DOCS = {

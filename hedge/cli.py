@@ -96,6 +96,10 @@ def score(
     no_config: NoConfigOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Score files in this many processes (same output, same order).")] = 1,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS|local:N", help="Score one INPUT (a directory of text files, a Parquet file or dataset, or a .jsonl file) on a Dask cluster: a scheduler address, or local:N worker processes. Writes --output (.jsonl or .parquet). Needs pip install 'hedge[dask]'.")] = None,
+    text_column: Annotated[str, typer.Option("--text-column", help="With --dask: the text field of Parquet or JSON Lines rows.")] = "text",
+    key_column: Annotated[Optional[str], typer.Option("--key-column", help="With --dask: the field naming each row (default: the row number of Parquet, the line number of JSON Lines).")] = None,
+    blocksize: Annotated[str, typer.Option("--blocksize", help="With --dask: about this much input per task, e.g. 16MB.")] = "16MB",
 ) -> None:
     """Score every sentence for hedging; show cue words, attribution and flags.
 
@@ -119,6 +123,16 @@ def score(
     kind_for("-", input_format)  # checks the name
     kinds = tuple(k.strip() for item in fail_on or () for k in item.split(",") if k.strip())
     settings = _settings(config, no_config, threshold=threshold, fail_on=kinds or None, fail_over=fail_over)
+    if dask is not None:
+        given = [name for name, on in (("--format", fmt != "table"), ("--lines", lines), ("--color", color is not None),
+                                       ("--only-flagged", only_flagged), ("--explain", explain),
+                                       ("--fail-on", bool(kinds)), ("--fail-over", fail_over is not None)) if on]
+        if given:
+            fail(f"--dask writes the format of --output's extension (.jsonl or .parquet) and takes none of "
+                 f"{', '.join(given)}")
+        _score_on_dask(dask, inputs, output, model or settings.model, settings, input_format, text_column,
+                       key_column, blocksize, quiet)
+        return
     items = expand_inputs(inputs)
     loaded = load_model(model or settings.model)
     with _output_stream(output) as stream:
@@ -183,6 +197,26 @@ def explain_cmd(
         typer.echo("\n".join(explanation_lines(exp, top=top, indent="  ")))
 
 
+def _score_on_dask(scheduler: str, inputs: list[str], output: Path | None, model: Path | None, settings,
+                   input_format: str, text_column: str, key_column: str | None, blocksize: str, quiet: bool) -> None:
+    from hedge.archive import parse_bytes, score_archive
+
+    if len(inputs) != 1:
+        fail("--dask scores one INPUT: a directory of text files, a Parquet file or dataset, or a .jsonl file")
+    if output is None:
+        fail("--dask needs --output OUT.jsonl or OUT.parquet")
+    say = (lambda msg: None) if quiet else (lambda msg: typer.echo(f"hedge: {msg}", err=True))
+    result = score_archive(inputs[0], output, scheduler, model=model, settings=settings, input_format=input_format,
+                           text_column=text_column, key_column=key_column, blocksize=parse_bytes(blocksize),
+                           progress=say)
+    for message in result.unreadable:
+        warn(message)
+    say(f"wrote {output}: {result.documents} documents, {result.sentences} sentences")
+    if result.unreadable:
+        warn(f"{len(result.unreadable)} input(s) could not be read")
+        raise typer.Exit(EXIT_ERROR)
+
+
 class _output_stream:
     """stdout, or a temporary file renamed over ``path`` only when everything was written."""
 
@@ -194,8 +228,12 @@ class _output_stream:
             return sys.stdout
         import tempfile
 
+        from hedge import atomic
+
         target = self.path.absolute()
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        atomic.remove_stale(target)
+        fd, self.tmp = tempfile.mkstemp(prefix=atomic.temp_prefix(target), dir=target.parent)
+        os.chmod(fd, atomic.usual_mode(directory=False))
         self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self.fh
 
@@ -222,6 +260,9 @@ def train(
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="A training config (TOML) with [model] and [[data]].")] = None,
     corpora: Annotated[Optional[str], typer.Option("--corpora", help="Folder of the shared corpora, for {corpora} in a config.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    streaming: Annotated[bool, typer.Option("--streaming", help="Out of core: read the data in chunks, once per pass, and train a hashed cue model with SGD (attribution is inherited from the shipped model).")] = False,
+    chunk_size: Annotated[Optional[int], typer.Option("--chunk-size", help="With --streaming: examples per chunk (default 5000).")] = None,
+    epochs: Annotated[Optional[int], typer.Option("--epochs", help="With --streaming: passes of SGD over the data (default 6).")] = None,
 ) -> None:
     """Train a model on labelled data and write it to --out."""
     from hedge.api import train_model
@@ -241,8 +282,16 @@ def train(
     from hedge import progress
     from hedge.evaluate import metric_lines
 
+    stream = None
+    if streaming:
+        from hedge.train_stream import StreamConfig
+
+        given = {k: v for k, v in (("chunk_size", chunk_size), ("epochs", epochs)) if v is not None}
+        stream = StreamConfig(**given)
+    elif chunk_size is not None or epochs is not None:
+        fail("--chunk-size and --epochs go with --streaming")
     with progress.steps(quiet, lambda msg: typer.echo(f"hedge: {msg}", err=True)) as say:
-        model = train_model(sources, out, train_cfg, progress=say)
+        model = train_model(sources, out, train_cfg, progress=say, streaming=stream)
     for name, tasks in model.meta.get("metrics", {}).items():
         typer.echo(f"dev set {name}:")
         typer.echo("\n".join("  " + line for line in metric_lines(tasks)))
@@ -277,4 +326,8 @@ def evaluate(
 
 
 def main() -> None:
+    import signal
+
+    # SIGTERM (kill, timeout, a stopped container) unwinds like Ctrl-C, so temporaries are removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     app()

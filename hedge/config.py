@@ -168,10 +168,15 @@ def _value(path: Path, raw_key: str, key: str, value: Any) -> Any:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file, decoded by the rules of every text hedge reads (UTF-8, or BOM-marked UTF-16)."""
+    from hedge.inputs import decode_text
+
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            return tomllib.loads(decode_text(fh.read(), path))
     except tomllib.TOMLDecodeError as exc:
         raise errors.ConfigError(errors.CONFIG_TOML.format(path=path, why=exc)) from None
+    except errors.TextDecodeError as exc:
+        raise errors.ConfigError(str(exc)) from None
     except OSError as exc:
         raise errors.ConfigError(errors.CONFIG_UNREADABLE.format(path=path, why=exc.strerror or exc)) from None

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from itertools import islice
 
 from hedge.features import BOS, EOS, cue_families, cue_features, inside_quotes, sentence_features, shape, word_class
-from hedge.linear import LinearScorer, sigmoid
+from hedge.linear import HashedScorer, LinearScorer, sigmoid
 from hedge.model import SentenceScore, merge_adjacent
 from hedge.text import TOKEN, WORD_BYTES, Span
 
@@ -54,11 +54,15 @@ class CueWeights:
 
     A feature's words are joined by "|", so a "|" token makes its name ambiguous: such features are
     left out, and a text holding "|" must be scored with the feature strings. ``usable`` is False
-    when the model has templates this code does not know (then always use the feature strings).
+    when the model has templates this code does not know, or is hashed (then always use the feature
+    strings).
     """
 
-    def __init__(self, cue: LinearScorer, candidates: frozenset[str]) -> None:
+    def __init__(self, cue: LinearScorer | HashedScorer, candidates: frozenset[str]) -> None:
         self.bias = cue.bias
+        if not isinstance(cue, LinearScorer):  # a hashed cue model has no feature names to split
+            self.usable = False
+            return
         self.quoted = cue.weights.get("quoted", 0.0)
         families = cue_families()
         fams = {w: families.get(w, "none") for w in candidates}

@@ -60,15 +60,30 @@ def word_class(token: str, low: str) -> str:
     return shape(token)
 
 
-# The tokens counted as quote marks by :func:`inside_quotes`.
-QUOTE_MARKS = ('"', "“", "‘", "«", "”")
+_quoted_memo: tuple[list[str], list[bool]] = ([], [])
 
 
 def inside_quotes(tokens: list[str], i: int) -> bool:
-    """Whether token ``i`` lies inside a quotation (odd number of quote marks before it)."""
-    before = tokens[:i]
-    return (before.count('"') + before.count("“") + before.count("‘") + before.count("«")
-            + before.count("”")) % 2 == 1
+    """Whether token ``i`` lies inside a quotation (odd number of quote marks before it).
+
+    Callers ask this of every candidate of one sentence in turn, so the answers for the last token list
+    seen are kept: counting from the start each time made a long sentence quadratic (hours for a 5 MB
+    line of text without a full stop).
+    """
+    memo_tokens, quoted = _quoted_memo
+    if memo_tokens is not tokens or len(quoted) != len(tokens):
+        quoted, count = [], 0
+        for tok in tokens:
+            quoted.append(count % 2 == 1)
+            if tok == '"' or tok in _OPEN_QUOTES or tok in ("”",):
+                count += 1
+        _remember(tokens, quoted)
+    return quoted[i]
+
+
+def _remember(tokens: list[str], quoted: list[bool]) -> None:
+    global _quoted_memo
+    _quoted_memo = (tokens, quoted)  # one assignment: a reader sees a matching pair, thread or not
 
 
 _CLASS_CACHE: dict[str, str] = {}

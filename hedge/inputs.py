@@ -21,10 +21,15 @@ STDIN = "-"
 
 @dataclass(frozen=True)
 class TextInput:
-    """A named input: ``name`` is what records carry in ``doc``; ``path`` is None for stdin."""
+    """A named input: ``name`` is what records carry in ``doc``; ``path`` is None for stdin.
+
+    ``listed``: found by listing a directory, so only a regular file is read (a pipe or a device met
+    that way could block or never end; one named on the command line is read as asked).
+    """
 
     name: str
     path: Path | None
+    listed: bool = False
 
 
 def expand_inputs(given: list[str]) -> list[TextInput]:
@@ -36,10 +41,11 @@ def expand_inputs(given: list[str]) -> list[TextInput]:
             continue
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file())
+            # Not only regular files: a broken link or a pipe named *.txt is reported, not silently skipped.
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and not p.is_dir())
             if not found:
                 raise errors.InputError(errors.INPUT_EMPTY_DIR.format(path=path))
-            out.extend(TextInput(str(p), p) for p in found)
+            out.extend(TextInput(str(p), p, listed=True) for p in found)
         elif path.exists():
             out.append(TextInput(str(path), path))
         else:
@@ -50,12 +56,16 @@ def expand_inputs(given: list[str]) -> list[TextInput]:
 BLOCK_BYTES = 1 << 20  # how much of an input is read at a time when it is streamed
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """Decode ``data`` as UTF-8 (or BOM-marked UTF-16), refusing binary and invalid bytes."""
+def decode_text(data: bytes, name: object) -> str:
+    """Decode ``data`` as UTF-8 (or BOM-marked UTF-16), refusing binary and invalid bytes.
+
+    The one decoding policy for every text hedge reads (score inputs and labelled data): refuse with
+    :class:`~hedge.errors.TextDecodeError`, naming the byte offset, rather than guess.
+    """
     return "".join(decode_blocks([data], name))
 
 
-def decode_blocks(blocks: Iterable[bytes], name: str) -> Iterator[str]:
+def decode_blocks(blocks: Iterable[bytes], name: object) -> Iterator[str]:
     """Decode a byte stream given in blocks, incrementally, as :func:`decode_text` decodes it whole:
     the same text (a UTF-8 byte-order mark dropped), the same errors with the same byte offsets."""
     blocks = iter(blocks)
@@ -65,10 +75,11 @@ def decode_blocks(blocks: Iterable[bytes], name: str) -> Iterator[str]:
         if len(first) >= 8192:
             break
     if first.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise errors.InputError(errors.INPUT_BINARY.format(path=name))  # UTF-32 is not read
+        raise errors.TextDecodeError(name, errors.TEXT_BINARY, 0)  # UTF-32 is not read
     utf16 = first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if not utf16 and b"\x00" in first[:8192]:
-        raise errors.InputError(errors.INPUT_BINARY.format(path=name))
+    nul = -1 if utf16 else first.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        raise errors.TextDecodeError(name, errors.TEXT_BINARY, nul)
     decoder = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")()
     done = 0  # bytes fed to the decoder before this block
     at_start = True
@@ -78,8 +89,9 @@ def decode_blocks(blocks: Iterable[bytes], name: str) -> Iterator[str]:
             text = decoder.decode(block, final)
         except UnicodeDecodeError as exc:
             if utf16:
-                raise errors.InputError(errors.INPUT_BINARY.format(path=name)) from None
-            raise errors.InputError(errors.INPUT_ENCODING.format(path=name, offset=done - pending + exc.start)) from None
+                raise errors.TextDecodeError(name, errors.TEXT_BINARY, 0) from None
+            offset = done - pending + exc.start
+            raise errors.TextDecodeError(name, errors.TEXT_ENCODING.format(offset=offset), offset) from None
         done += len(block)
         if at_start and text:
             at_start = False
@@ -105,6 +117,8 @@ def _read_blocks(item: TextInput, size: int) -> Iterator[bytes]:
         while block := stream.read(size):
             yield block
         return
+    if item.listed and not item.path.is_file() and (item.path.is_symlink() or item.path.exists()):
+        raise errors.InputError(errors.INPUT_SPECIAL.format(path=item.name))
     try:
         with open(item.path, "rb") as fh:
             while block := fh.read(size):
@@ -119,6 +133,8 @@ def read_input(item: TextInput) -> str:
     """The whole text of one input."""
     if item.path is None:
         return decode_text(sys.stdin.buffer.read(), item.name)
+    if item.listed and not item.path.is_file() and (item.path.is_symlink() or item.path.exists()):
+        raise errors.InputError(errors.INPUT_SPECIAL.format(path=item.name))
     try:
         data = item.path.read_bytes()
     except FileNotFoundError:

@@ -20,13 +20,15 @@ from typing import Any
 
 from hedge import __version__, errors
 from hedge.features import cue_features, sentence_features
-from hedge.linear import LinearScorer, sigmoid
+from hedge.linear import HashedScorer, LinearScorer, scorer_from_json, sigmoid
 from hedge.positions import LineIndex, locate
 from hedge.records import SentenceRecord, TextSpan
 from hedge.text import Span, split_sentences, token_strings, tokenize
 
 FORMAT_NAME = "hedge-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the cue model is a table of feature strings
+HASHED_FORMAT_VERSION = 2  # the cue model is hashed (`hedge train --streaming`); older hedges refuse it cleanly
+READ_VERSIONS = (FORMAT_VERSION, HASHED_FORMAT_VERSION)
 META_FILE = "meta.json"
 WEIGHTS_FILE = "weights.json"
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -47,7 +49,7 @@ class HedgeModel:
     """A trained hedge model: cue candidates, the token cue model and the sentence model."""
 
     candidates: frozenset[str]
-    cue: LinearScorer
+    cue: LinearScorer | HashedScorer
     sentence: LinearScorer
     threshold: float = 0.5
     meta: dict[str, Any] = field(default_factory=dict)
@@ -163,7 +165,7 @@ def save_model(model: HedgeModel, path: str | os.PathLike[str]) -> Path:
     meta = dict(model.meta)
     meta.update({
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": HASHED_FORMAT_VERSION if isinstance(model.cue, HashedScorer) else FORMAT_VERSION,
         "threshold": model.threshold,
         "files": {WEIGHTS_FILE: hashlib.sha256(weights_bytes).hexdigest()},
     })
@@ -187,23 +189,29 @@ def _atomic_write_dir(out: Path, files: dict[str, bytes]) -> None:
         raise errors.HedgeError(f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not _is_model_dir(out):
         raise errors.HedgeError(f"{out} is a directory that is not a hedge model; refusing to replace it")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    from hedge import atomic
+
+    atomic.remove_stale(out)
+    tmp = Path(tempfile.mkdtemp(prefix=atomic.temp_prefix(out), dir=out.parent))
+    old = None
     try:
+        os.chmod(tmp, atomic.usual_mode(directory=True))
         for name, data in files.items():
             with open(tmp / name, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
         if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            old = out.with_name(atomic.temp_prefix(out, "old") + "dir")
             os.replace(out, old)
-            os.replace(tmp, out)
-            _remove_tree(old)
-        else:
-            os.replace(tmp, out)
+        os.replace(tmp, out)
     except BaseException:
+        if old is not None and old.exists() and not os.path.lexists(out):
+            os.replace(old, out)  # interrupted between the two renames: put the earlier model back
         _remove_tree(tmp)
         raise
+    if old is not None:
+        _remove_tree(old)
 
 
 def _is_model_dir(path: Path) -> bool:
@@ -236,7 +244,7 @@ def _read_capped(path: Path) -> bytes:
 def _parse_json(path: Path, data: bytes) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, too deep, or a number too long
         raise errors.ModelFormatError(errors.MODEL_FOREIGN.format(
             path=path, why=f"not JSON: {exc.__class__.__name__}")) from None
 
@@ -256,9 +264,10 @@ def read_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise errors.ModelFormatError(errors.MODEL_FOREIGN.format(
             path=meta_path, why=f"its format is not {FORMAT_NAME!r}"))
-    if meta.get("format_version") != FORMAT_VERSION:
+    version = meta.get("format_version")
+    if type(version) is not int or version not in READ_VERSIONS:
         raise errors.ModelFormatError(errors.MODEL_VERSION.format(
-            path=root, found=meta.get("format_version"), expected=FORMAT_VERSION, hedge=__version__))
+            path=root, found=version, expected=" or ".join(map(str, READ_VERSIONS)), hedge=__version__))
     return meta
 
 
@@ -283,9 +292,12 @@ def load_model(path: str | os.PathLike[str] | None = None) -> HedgeModel:
         threshold = float(meta["threshold"])
         if not (0.0 <= threshold <= 1.0) or math.isnan(threshold):
             raise ValueError(f"threshold {threshold} is outside [0, 1]")
+        cue = scorer_from_json(weights["cue"])
+        if isinstance(cue, HashedScorer) and meta["format_version"] < HASHED_FORMAT_VERSION:
+            raise ValueError(f"a hashed cue model needs format version {HASHED_FORMAT_VERSION}")
         model = HedgeModel(
             candidates=frozenset(candidates),
-            cue=LinearScorer.from_json(weights["cue"]),
+            cue=cue,
             sentence=LinearScorer.from_json(weights["sentence"]),
             threshold=threshold,
             meta=meta,
@@ -294,7 +306,7 @@ def load_model(path: str | os.PathLike[str] | None = None) -> HedgeModel:
             from hedge.attribution import AttributionModel
 
             model.attribution = AttributionModel.from_json(weights["attribution"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # JSON of the wrong shape
         why = f"missing part {exc}" if isinstance(exc, KeyError) else str(exc)
         raise errors.ModelFormatError(errors.MODEL_CORRUPT.format(path=root, why=why)) from None
     return model

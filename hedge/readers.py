@@ -7,6 +7,7 @@ message starts with ``FILE:LINE:``. Formats are detected from the extension and 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -14,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hedge.errors import DataFormatError
+from hedge import errors
+from hedge.errors import DataFormatError, TextDecodeError
 
 FORMATS = ("jsonl", "csv", "tsv", "fasttext", "szeged", "bioscope", "brat")
 POSITIVE = frozenset({"1", "true", "yes", "hedged", "uncertain", "hedge", "speculative"})
@@ -66,7 +68,9 @@ def detect_format(path: Path) -> str:
     if known:
         return known
     with open(path, "rb") as fh:
-        head = fh.read(4096).decode("utf-8-sig", errors="replace")
+        raw = fh.read(4096)
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # read as _read_text will
+    head = raw.decode("utf-16" if utf16 else "utf-8-sig", errors="replace")
     if suffix == ".xml" or head.lstrip().startswith("<"):
         if "<Sentence" in head or "Uncertainty" in head:
             return "szeged"
@@ -96,28 +100,62 @@ def data_files(path: Path) -> list[Path]:
 
 def read_examples(paths: list[str | Path], fmt: str | None = None, split: str | None = None) -> list[Example]:
     """Read every file under ``paths``; keep only records of ``split`` when given."""
-    out: list[Example] = []
+    return list(iter_examples(paths, fmt, split))
+
+
+def iter_examples(paths: list[str | Path], fmt: str | None = None, split: str | None = None) -> Iterator[Example]:
+    """:func:`read_examples` one example at a time. JSON Lines and fastText files are read line by line,
+    so they need not fit in memory; the other formats are read one whole file at a time."""
     for given in paths:
         for path in data_files(Path(given)):
-            out.extend(read_file(path, fmt))
-    if split is not None:
-        out = [ex for ex in out if ex.split == split]
-    return out
+            for ex in iter_file(path, fmt):
+                if split is None or ex.split == split:
+                    yield ex
 
 
 def read_file(path: Path, fmt: str | None = None) -> list[Example]:
+    return list(iter_file(path, fmt))
+
+
+def iter_file(path: Path, fmt: str | None = None) -> Iterator[Example]:
+    """Every example of one file (or brat folder); a file without any is an error, not zero examples."""
     fmt = fmt or detect_format(path)
     if fmt not in READERS:
         raise DataFormatError(path, None, f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return list(READERS[fmt](path))
+    return _not_empty(READERS[fmt](path), path, fmt)
+
+
+def _not_empty(examples: Iterator[Example], path: Path, fmt: str) -> Iterator[Example]:
+    n = 0
+    for n, example in enumerate(examples, 1):
+        yield example
+    if not n:
+        raise DataFormatError(path, None if path.is_dir() else 1, f"no labelled sentences ({fmt}); is it empty?")
 
 
 def _read_text(path: Path) -> str:
+    """A data file's text, decoded by the same rules as text to score (UTF-8 or BOM-marked UTF-16)."""
+    from hedge.inputs import decode_text
+
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise DataFormatError(path, line, "not valid UTF-8") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataFormatError(path, None, f"cannot read ({exc.strerror or exc})") from None
+    try:
+        return decode_text(data, path)
+    except TextDecodeError as exc:
+        line = data[: exc.offset].count(b"\n") + 1 if exc.offset is not None else None
+        raise DataFormatError(path, line, exc.what) from None
+
+
+def _unique_id(row_id: object, seen: dict, path: Path, line: int) -> None:
+    """Refuse a second record with the same ``id`` in one file (a copy-paste slip or a merge gone wrong)."""
+    if row_id is None or row_id == "":
+        return
+    key = json.dumps(row_id, sort_keys=True)
+    if key in seen:
+        raise DataFormatError(path, line, f"duplicate id {row_id!r} (first on line {seen[key]})")
+    seen[key] = line
 
 
 # -- JSON Lines --------------------------------------------------------------------------------
@@ -135,21 +173,41 @@ def _span(value: object, text: str, path: Path, line: int, what: str) -> tuple[i
     return start, end
 
 
-def _lines(path: Path) -> list[str]:
-    """Lines split at newlines only: str.splitlines would also split at U+2028, which JSON allows in strings."""
-    return [line.removesuffix("\r") for line in _read_text(path).split("\n")]
+def _lines(path: Path) -> Iterator[str]:
+    """Lines split at newlines only (str.splitlines would also split at U+2028, which JSON allows in
+    strings), read one at a time and decoded by the rules of :func:`_read_text`, whose errors they give."""
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise DataFormatError(path, None, f"cannot read ({exc.strerror or exc})") from None
+    with fh:
+        if fh.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # UTF-16 (or 32): not line by line
+            yield from (line.removesuffix("\r") for line in _read_text(path).split("\n"))
+            return
+        offset = 0
+        for lineno, raw in enumerate(fh, 1):
+            if offset < 8192 and b"\x00" in raw[: 8192 - offset]:
+                raise DataFormatError(path, lineno, errors.TEXT_BINARY)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataFormatError(path, lineno, errors.TEXT_ENCODING.format(offset=offset + exc.start)) from None
+            offset += len(raw)
+            yield (line.removeprefix("\ufeff") if lineno == 1 else line).removesuffix("\n").removesuffix("\r")
 
 
 def read_jsonl(path: Path) -> Iterator[Example]:
+    ids: dict[str, int] = {}
     for lineno, raw in enumerate(_lines(path), 1):
         if not raw.strip():
             continue
         try:
             row = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise DataFormatError(path, lineno, f"not JSON ({exc.msg})") from None
+        except (ValueError, RecursionError) as exc:  # also too deeply nested, or an over-long number
+            raise DataFormatError(path, lineno, f"not JSON ({getattr(exc, 'msg', exc)})") from None
         if not isinstance(row, dict):
             raise DataFormatError(path, lineno, "each line must be a JSON object")
+        _unique_id(row.get("id"), ids, path, lineno)
         yield _example_from_row(row, path, lineno)
 
 
@@ -192,17 +250,29 @@ def _example_from_row(row: dict, path: Path, lineno: int) -> Example:
 def _read_delimited(path: Path, delimiter: str) -> Iterator[Example]:
     text = _read_text(path)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    try:
+        yield from _delimited_rows(reader, path)
+    except csv.Error as exc:  # e.g. a field longer than csv.field_size_limit(), raised on the line after line_num
+        kind = "TSV" if delimiter == "\t" else "CSV"
+        raise DataFormatError(path, reader.line_num + 1, f"malformed {kind} ({exc})") from None
+
+
+def _delimited_rows(reader: csv.DictReader, path: Path) -> Iterator[Example]:
+    if reader.fieldnames is None:
+        return  # an empty file: read_file says so
+    fields = [f.strip().lower() for f in reader.fieldnames]
     if "text" not in fields:
         raise DataFormatError(path, 1, f"the header needs a 'text' column (found {reader.fieldnames})")
     label_col = next((c for c in ("hedged", "label") if c in fields), None)
     if label_col is None:
         raise DataFormatError(path, 1, "the header needs a 'hedged' or 'label' column")
     reader.fieldnames = fields
+    ids: dict[str, int] = {}
     for row in reader:
         lineno = reader.line_num
         if None in row or any(v is None for v in row.values()):
             raise DataFormatError(path, lineno, f"expected {len(fields)} columns")
+        _unique_id(row.get("id"), ids, path, lineno)
         yield Example(text=row["text"], hedged=parse_label(row[label_col], path, lineno),
                       doc=row.get("doc") or f"{path.name}:{lineno}", origin=f"{path}:{lineno}",
                       split=row.get("split") or None)

@@ -21,6 +21,7 @@ A full stop after an abbreviation (word lists in ``hedge/data/``) is a boundary:
 * after a single lower-case letter, before a capital but not a number ("6 h. The", "p. 215").
 
 A sentence that would hold nothing but a list number ("1." or "2 .") is joined to the text after it.
+A sentence longer than ``MAX_SENTENCE_CHARS`` is cut at white space into pieces no longer than that.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ _END = re.compile(r"""(?:\.{2,}|…|[.!?]+)['"’”»)\]]*(?:\[\d{1,3}(?:[,–-
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # A line that starts with a bullet or a list number: the line break before it ends a sentence.
 _BULLET_LINE = re.compile(r"\n[ \t\r\f\v]*(?:[-*•·▪◦‣]|\d{1,3}[.)])[ \t]")
+# Text without sentence ends (a table dump, minified text, a transcript) is not one sentence: past this
+# many characters it is cut at white space, so that the cost of scoring a sentence stays bounded.
+MAX_SENTENCE_CHARS = 5000
+_LAST_SPACE = re.compile(r"\s\S*\Z")
 # A token: a word (with inner apostrophes, hyphens, dots, ampersands) or one other non-space character.
 TOKEN = re.compile(r"\w+(?:[’'\-.&]\w+)*|[^\w\s]")
 # A bytes.translate table for UTF-8 text: ASCII word characters (the ``\w`` of TOKEN) lower-cased,
@@ -187,9 +192,32 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
             if (cut not in forced_set and cut != end and span.end - span.start <= 7
                     and _LIST_NUMBER.fullmatch(text, span.start, span.end)):
                 continue  # "1." or "2 ." alone: a list number that belongs to what follows
-            spans.append(span)
+            if span.end - span.start > MAX_SENTENCE_CHARS:
+                spans.extend(_pieces(text, span))
+            else:
+                spans.append(span)
         start = max(start, cut)
     return spans
+
+
+def _pieces(text: str, span: Span) -> list[Span]:
+    """An overlong span cut into pieces of at most ``MAX_SENTENCE_CHARS``, at the last white space
+    before the limit when there is one (a single word that long is cut where the limit falls)."""
+    out, start = [], span.start
+    while span.end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        m = _LAST_SPACE.search(text, start + 1, limit + 1)
+        cut = m.start() if m else limit
+        piece = _trim(text, start, cut)
+        if piece:
+            out.append(piece)
+        start = cut
+        while start < span.end and text[start].isspace():
+            start += 1
+    piece = _trim(text, start, span.end)
+    if piece:
+        out.append(piece)
+    return out
 
 
 def _trim(text: str, start: int, end: int) -> Span | None:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import platform
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from hedge import __version__
@@ -21,7 +21,7 @@ from hedge.features import cue_families, cue_features, sentence_features
 from hedge.linear import LinearScorer
 from hedge.model import HedgeModel
 from hedge.readers import Example
-from hedge.text import tokenize
+from hedge.text import token_strings, tokenize
 
 Progress = Callable[[str], None]
 
@@ -63,14 +63,32 @@ def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str], list[str]]:
 
 def choose_candidates(examples: Sequence[Example], config: TrainConfig) -> frozenset[str]:
     """Lexicon words plus words seen inside cue spans often enough to be worth scoring."""
+    in_cue = cue_word_counts(examples)
+    return pick_candidates(in_cue, word_counts(examples, in_cue), config)
+
+
+def cue_word_counts(examples: Iterable[Example]) -> Counter[str]:
+    """How often each (lower-cased, alphabetic) word occurs inside a cue span."""
     in_cue: Counter[str] = Counter()
+    for ex in examples:
+        if not ex.cues:
+            continue
+        spans, _, lows = _tokens(ex.text)
+        for (s, e), w in zip(spans, lows):
+            if any(s < ce and e > cs for cs, ce in ex.cues) and w[:1].isalpha():
+                in_cue[w] += 1
+    return in_cue
+
+
+def word_counts(examples: Iterable[Example], words: Container[str]) -> Counter[str]:
+    """How often each of ``words`` occurs anywhere (only these are counted: no whole vocabulary)."""
     total: Counter[str] = Counter()
     for ex in examples:
-        spans, _, lows = _tokens(ex.text)
-        total.update(lows)
-        for (s, e), w in zip(spans, lows):
-            if ex.cues and any(s < ce and e > cs for cs, ce in ex.cues) and w[:1].isalpha():
-                in_cue[w] += 1
+        total.update(w for w in map(str.lower, token_strings(ex.text)) if w in words)
+    return total
+
+
+def pick_candidates(in_cue: Counter[str], total: Counter[str], config: TrainConfig) -> frozenset[str]:
     learned = {w for w, n in in_cue.items()
                if n >= config.min_cue_count and n / total[w] >= config.min_cue_rate}
     return frozenset(cue_families()) | frozenset(learned)
@@ -79,12 +97,18 @@ def choose_candidates(examples: Sequence[Example], config: TrainConfig) -> froze
 def _instances(examples: Sequence[Example], candidates: frozenset[str]) -> _Instances:
     feats, labels, owner = [], [], []
     for n, ex in enumerate(examples):
-        spans, toks, lows = _tokens(ex.text)
+        toks = token_strings(ex.text)
+        lows = [t.lower() for t in toks]
+        if candidates.isdisjoint(lows):
+            continue  # most sentences: no spans needed
+        spans = tokenize(ex.text) if ex.cues else []
         for i, w in enumerate(lows):
             if w not in candidates:
                 continue
             if ex.cues is None:
                 label = ex.hedged
+            elif not ex.cues:
+                label = False
             else:
                 s, e = spans[i]
                 label = any(s < ce and e > cs for cs, ce in ex.cues)
@@ -132,13 +156,18 @@ def _sentence_rows(n_sentences: int, owner: list[int], logits) -> list[dict[str,
     return [sentence_features(x) for x in per]
 
 
-def data_digest(examples: Sequence[Example]) -> str:
+def data_digest(examples: Iterable[Example]) -> str:
     """A SHA-256 over the training examples' texts and labels, in order."""
     h = hashlib.sha256()
     for ex in examples:
-        h.update(json.dumps([ex.text, ex.hedged, ex.cues], ensure_ascii=False).encode("utf-8"))
-        h.update(b"\n")
+        digest_example(h, ex)
     return h.hexdigest()
+
+
+def digest_example(h, ex: Example) -> None:
+    """Add one example to the running digest ``h`` (see :func:`data_digest`)."""
+    h.update(json.dumps([ex.text, ex.hedged, ex.cues], ensure_ascii=False).encode("utf-8"))
+    h.update(b"\n")
 
 
 def best_threshold(labels: Sequence[bool], probs: Sequence[float]) -> float:
@@ -195,29 +224,13 @@ def train(examples: Sequence[Example], config: TrainConfig | None = None,
 
     say("sentence model")
     rows = _sentence_rows(len(examples), inst.sentence_of, oof)
-    from sklearn.feature_extraction import DictVectorizer
-
-    svec = DictVectorizer(dtype=float, sort=True)
-    smatrix = _int32(svec.fit_transform(rows))
-    sent_clf = _logistic(config.c_sentence, config.seed).fit(smatrix, labels)
-    sentence = _export(svec, sent_clf)
-
+    sentence, oof_probs = fit_sentence_model(rows, labels, config)
     model = HedgeModel(candidates=candidates, cue=cue, sentence=sentence, threshold=0.5)
     dev_sets = {k: v for k, v in (dev or {}).items() if v}
-    hedge_dev = [ex for exs in dev_sets.values() for ex in exs if ex.hedged is not None]
-    if config.threshold is not None:
-        model.threshold = config.threshold
-    elif hedge_dev:
-        pooled = hedge_dev
-        model.threshold = best_threshold([ex.hedged for ex in pooled],
-                                         [model.score_text(ex.text).hedge for ex in pooled])
-    else:
-        oof_probs = sent_clf.predict_proba(smatrix)[:, 1]
-        model.threshold = best_threshold(labels, [float(p) for p in oof_probs])
+    model.threshold = choose_threshold(model, config, dev_sets, labels, oof_probs)
     say(f"threshold {model.threshold}")
 
     from hedge.attribution_train import train_attribution
-    from hedge.evaluate import evaluate_all
 
     model.attribution = train_attribution(
         all_examples, [ex for exs in dev_sets.values() for ex in exs], c_sentence=config.c_attribution,
@@ -229,16 +242,47 @@ def train(examples: Sequence[Example], config: TrainConfig | None = None,
     if model.attribution is None:
         model.attribution, attribution_origin = _inherited_attribution()
 
-    model.meta = {
+    data = {"sentences": len(examples), "hedged": sum(labels), "digest": data_digest(examples)}
+    model.meta = model_meta(model, config, data, attribution_origin, dev_sets)
+    return model
+
+
+def model_meta(model: HedgeModel, config: TrainConfig, data: dict, attribution: str,
+               dev_sets: dict[str, Sequence[Example]]) -> dict:
+    """What goes in meta.json: versions, the data's size and digest, the config and dev metrics."""
+    from hedge.evaluate import evaluate_all
+
+    return {
         "hedge_version": __version__,
         "trained_with": _library_versions(),
         "labels": {"hedged": [False, True]},
-        "data": {"sentences": len(examples), "hedged": sum(labels), "digest": data_digest(examples)},
+        "data": data,
         "config": asdict(config),
-        "attribution": attribution_origin,
+        "attribution": attribution,
         "metrics": {name: evaluate_all(model, exs)["tasks"] for name, exs in dev_sets.items()},
     }
-    return model
+
+
+def fit_sentence_model(rows: list[dict[str, float]], labels: Sequence[bool],
+                       config: TrainConfig) -> tuple[LinearScorer, list[float]]:
+    """The sentence model over out-of-fold cue-logit features, and its probabilities on ``rows``."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    svec = DictVectorizer(dtype=float, sort=True)
+    smatrix = _int32(svec.fit_transform(rows))
+    sent_clf = _logistic(config.c_sentence, config.seed).fit(smatrix, labels)
+    return _export(svec, sent_clf), [float(p) for p in sent_clf.predict_proba(smatrix)[:, 1]]
+
+
+def choose_threshold(model: HedgeModel, config: TrainConfig, dev_sets: dict[str, Sequence[Example]],
+                     labels: Sequence[bool], oof_probs: Sequence[float]) -> float:
+    """The configured threshold, else the F1-best one on the pooled dev sets, else out of fold."""
+    hedge_dev = [ex for exs in dev_sets.values() for ex in exs if ex.hedged is not None]
+    if config.threshold is not None:
+        return config.threshold
+    if hedge_dev:
+        return best_threshold([ex.hedged for ex in hedge_dev], [model.score_text(ex.text).hedge for ex in hedge_dev])
+    return best_threshold(labels, oof_probs)
 
 
 def _inherited_attribution():

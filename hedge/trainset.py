@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -85,36 +84,59 @@ def load_config(path: str | os.PathLike[str], corpora: str | None = None):
     """Read a training config: returns ``(TrainConfig, [DataSource, ...])``."""
     from hedge.train import TrainConfig
 
+    from hedge.config import _read_toml
+
     cfg_path = Path(path)
-    try:
-        raw = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{cfg_path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{cfg_path}: not valid TOML ({exc})") from None
+    if not cfg_path.is_file():
+        raise ConfigError(f"{cfg_path}: no such file")
+    raw = _read_toml(cfg_path)
     model_cfg = raw.get("model", {})
-    known = {f.name for f in fields(TrainConfig)}
-    unknown = sorted(set(model_cfg) - known)
+    if not isinstance(model_cfg, dict):
+        raise ConfigError(f"{cfg_path}: model must be a [model] table")
+    known = {f.name: f.default for f in fields(TrainConfig)}
+    unknown = sorted(set(model_cfg) - set(known))
     if unknown:
         raise ConfigError(f"{cfg_path}: unknown [model] setting(s) {unknown}; known: {sorted(known)}")
+    for key, value in model_cfg.items():
+        whole = isinstance(known[key], int) and not isinstance(known[key], bool)  # folds, seed, counts
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            raise ConfigError(f"{cfg_path}: [model] {key} must be {'a whole number' if whole else 'a number'}, "
+                              f"not {value!r}")
     base = cfg_path.parent
+    entries = raw.get("data", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(f"{cfg_path}: data must be [[data]] tables")
     sources = []
-    for n, entry in enumerate(raw.get("data", []), 1):
-        try:
-            paths = entry["path"] if isinstance(entry["path"], list) else [entry["path"]]
-            dev = entry.get("dev", [])
-            dev = dev if isinstance(dev, list) else [dev]
-            sources.append(DataSource(
-                name=entry.get("name", f"data{n}"),
-                paths=tuple(_expand(p, base, corpora) for p in paths),
-                dev=tuple(_expand(p, base, corpora) for p in dev),
-                dev_fraction=float(entry.get("dev_fraction", 0.0)),
-                fmt=entry.get("format"),
-                split=entry.get("split"),
-                tasks=tuple(entry.get("tasks", ["hedge"])),
-            ))
-        except KeyError as exc:
-            raise ConfigError(f"{cfg_path}: [[data]] entry {n} has no {exc}") from None
+    for n, entry in enumerate(entries, 1):
+        where = f"{cfg_path}: [[data]] entry {n}"
+        if "path" not in entry:
+            raise ConfigError(f"{where} has no 'path'")
+        fraction = entry.get("dev_fraction", 0.0)
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+            raise ConfigError(f"{where}: dev_fraction must be a number in [0, 1), not {fraction!r}")
+        sources.append(DataSource(
+            name=_text(entry.get("name", f"data{n}"), where, "name"),
+            paths=tuple(_expand(p, base, corpora) for p in _texts(entry["path"], where, "path")),
+            dev=tuple(_expand(p, base, corpora) for p in _texts(entry.get("dev", []), where, "dev")),
+            dev_fraction=float(fraction),
+            fmt=_text(entry.get("format"), where, "format", optional=True),
+            split=_text(entry.get("split"), where, "split", optional=True),
+            tasks=tuple(_texts(entry.get("tasks", ["hedge"]), where, "tasks")),
+        ))
     if not sources:
         raise ConfigError(f"{cfg_path}: no [[data]] entries")
     return TrainConfig(**model_cfg), sources
+
+
+def _text(value, where: str, key: str, optional: bool = False) -> str | None:
+    if (value is None and optional) or isinstance(value, str):
+        return value
+    raise ConfigError(f"{where}: {key} must be a string, not {value!r}")
+
+
+def _texts(value, where: str, key: str) -> list[str]:
+    """A string or a list of strings, as a list."""
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(x, str) for x in items):
+        raise ConfigError(f"{where}: {key} must be a string or a list of strings, not {value!r}")
+    return items

@@ -232,3 +232,58 @@ def scorer_mode(request, monkeypatch):
     if request.param == "tables":
         monkeypatch.setattr(hedge.fastscore, "_PLAIN_SENTENCES", 0)
     return request.param
+
+
+# -- Dask: a real distributed.LocalCluster with 2 worker processes ---------------------------------
+def _local_cluster():
+    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    return distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A LocalCluster of 2 worker processes, shared by the tests that leave it as they found it."""
+    with _local_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture()
+def killable_cluster():
+    """A LocalCluster of its own, for a test that kills one of its worker processes."""
+    with _local_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture()
+def archive_dir(tmp_path) -> Path:
+    """A directory of 24 small articles (one empty, one in a sub-directory, one .md) made of the corpus."""
+    sentences = [text for text, _ in HEDGED + DEV_HEDGED] + NOT_HEDGED + DEV_NOT_HEDGED
+    root = tmp_path / "archive"
+    (root / "section").mkdir(parents=True)
+    for i in range(24):
+        picked = [sentences[(i * 7 + j * 5) % len(sentences)] for j in range(i % 6 + 1)]
+        text = " ".join(picked) + ("\n\nLa réunion a eu lieu le 5 mai. “It may,” she said.\n" if i % 5 == 0 else "\n")
+        name = f"section/a{i:02d}.md" if i == 3 else f"a{i:02d}.txt"
+        (root / name).write_text("" if i == 7 else text, encoding="utf-8")
+    return root
+
+
+STREAM = {"chunk_size": 8, "epochs": 2, "n_features": 2 ** 16}
+
+
+@pytest.fixture(scope="session")
+def streamed_model_dir(tmp_path_factory) -> Path:
+    """A model trained out of core (``--streaming``: hashed cue model) on the inline corpus, with the
+    inline dev set, saved. Read-only for tests."""
+    from hedge.api import train_model
+    from hedge.train_stream import StreamConfig
+    from hedge.trainset import DataSource
+
+    root = tmp_path_factory.mktemp("streamed")
+    train = write_jsonl(root / "train.jsonl", jsonl_rows(HEDGED, NOT_HEDGED))
+    dev = write_jsonl(root / "dev.jsonl", jsonl_rows(DEV_HEDGED, DEV_NOT_HEDGED))
+    source = DataSource("data", (str(train),), dev=(str(dev),))
+    train_model([source], root / "model", streaming=StreamConfig(**STREAM))
+    return root / "model"

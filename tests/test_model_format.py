@@ -401,3 +401,118 @@ def test_save_never_deletes_files_of_a_directory_that_is_not_a_model(tmp_path, t
         pass  # refusing is fine; losing the files is not
     assert (out / "notes.txt").read_text() == "precious"
     assert (out / "sub" / "more.txt").read_text() == "precious too"
+
+
+# -- hostile model files (issue 7) ------------------------------------------------------------------
+def _no_decompression(monkeypatch) -> None:
+    """Make any decompression on the load path fail loudly: a zip bomb must never be opened."""
+    import gzip
+    import zipfile
+    import zlib
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the model loader tried to decompress something")
+
+    for module, name in [(zlib, "decompress"), (zlib, "decompressobj"), (gzip, "decompress"),
+                         (gzip, "GzipFile"), (zipfile, "ZipFile")]:
+        monkeypatch.setattr(module, name, refuse)
+
+
+def _zip_bomb(path: Path) -> Path:
+    """A small zip holding 64 MB of zeros (a real bomb nests these; one layer shows the point)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("weights.json", "w") as fh:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(64):
+                fh.write(chunk)
+    return path
+
+
+@pytest.mark.parametrize("where", ["model-path", "meta.json", "weights.json"])
+def test_zip_bomb_is_refused_without_being_opened(tmp_path, tiny_model_dir, monkeypatch, where):
+    bomb = _zip_bomb(tmp_path / "bomb.zip")
+    assert bomb.stat().st_size < 200_000
+    if where == "model-path":
+        target = bomb
+    else:
+        target = copy_model(tiny_model_dir, tmp_path / "m")
+        if where == "meta.json":
+            shutil.copy(bomb, target / "meta.json")
+        else:
+            write_weights(target, bomb.read_bytes())  # digest made to match: only the parser refuses it
+    _no_decompression(monkeypatch)
+    with pytest.raises(ModelFormatError) as err:
+        load_model(target)
+    assert_one_clear_line(err.value, "not a hedge model")
+
+
+@pytest.mark.parametrize("name", ["meta.json", "weights.json"])
+def test_file_larger_than_the_cap_is_refused_before_reading(tmp_path, tiny_model_dir, name):
+    # A sparse 300 MB file costs no disk; the size check must refuse it from its size alone.
+    import hedge.model
+
+    model_dir = copy_model(tiny_model_dir, tmp_path / "m")
+    with open(model_dir / name, "r+b") as fh:
+        fh.truncate(hedge.model.MAX_FILE_BYTES + 1)
+    with pytest.raises(ModelFormatError) as err:
+        load_model(model_dir)
+    assert_one_clear_line(err.value, name, "larger than a hedge model can be")
+
+
+def test_cap_applies_to_the_real_files(tmp_path, tiny_model_dir, monkeypatch):
+    import hedge.model
+
+    size = (tiny_model_dir / "weights.json").stat().st_size
+    monkeypatch.setattr(hedge.model, "MAX_FILE_BYTES", size - 1)
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
+    with pytest.raises(ModelFormatError) as err:
+        load_model(tiny_model_dir)
+    assert_one_clear_line(err.value, "weights.json", f"{size} bytes")
+    assert "weights.json" not in reads
+    monkeypatch.setattr(hedge.model, "MAX_FILE_BYTES", size)
+    assert load_model(tiny_model_dir).threshold > 0
+
+
+@pytest.mark.parametrize("name, device", [("meta.json", "/dev/zero"), ("weights.json", "/dev/urandom")])
+def test_model_file_that_is_an_endless_device_is_refused(tmp_path, tiny_model_dir, name, device):
+    model_dir = copy_model(tiny_model_dir, tmp_path / "m")
+    (model_dir / name).unlink()
+    (model_dir / name).symlink_to(device)
+    with pytest.raises(ModelFormatError) as err:
+        load_model(model_dir)
+    assert_one_clear_line(err.value, str(model_dir))
+
+
+HOSTILE_MODELS = {
+    "pickle": lambda d, marker: (d / "meta.json").write_bytes(pickle.dumps(_Touch(marker))),
+    "pickle-as-weights": lambda d, marker: write_weights(d, pickle.dumps(_Touch(marker))),
+    "zip-bomb": lambda d, marker: write_weights(d, _zip_bomb(d.parent / "bomb.zip").read_bytes()),
+    "wrong-format-version": lambda d, marker: edit_meta(d, format_version=999),
+    "wrong-shape": lambda d, marker: write_weights(d, _drop_last_weight(_weights(d))),
+    "missing-weights": lambda d, marker: (d / "weights.json").unlink(),
+    "missing-meta": lambda d, marker: (d / "meta.json").unlink(),
+    "truncated-weights": lambda d, marker: (d / "weights.json").write_bytes((d / "weights.json").read_bytes()[:99]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_MODELS))
+def test_hostile_model_through_the_cli_is_one_line_and_exit_2(runner, tmp_path, tiny_model_dir, kind):
+    from hedge.cli import app
+
+    marker = tmp_path / "PWNED"
+    model_dir = copy_model(tiny_model_dir, tmp_path / "m")
+    HOSTILE_MODELS[kind](model_dir, marker)
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"text": "It may rain.", "hedged": true}\n{"text": "It rained.", "hedged": false}\n')
+    for args in (["score", "-"], ["evaluate", str(data)]):
+        result = runner.invoke(app, [*args, "--model", str(model_dir)], input="It may rain.\n")
+        assert result.exit_code == 2, (kind, result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("hedge: error: "), result.stderr
+        assert str(model_dir) in lines[0]
+        assert "Traceback" not in result.stderr and result.stdout == ""
+    assert not marker.exists()
